@@ -1,0 +1,167 @@
+"""The ``kg`` command: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import KgError
+
+
+class _Group(click.Group):
+    """Turns a ``KgError`` into one ``kg: error: ...`` line and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as err:
+            click.echo(f"kg: error: {err}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """Turn Chinese news text into a queryable knowledge graph."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Graph file to write: .ttl (Turtle), .nt (N-Triples) or .jsonld.")
+@click.option("--base", default=None, help="Base IRI of entity IRIs (default https://w3id.org/kg/id/).")
+@click.option("--encoding", default=None, help="Force the input encoding (default: detect).")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra names, one 'name<TAB>type' a line (repeatable).")
+@click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), show_default=True,
+              help="Leave out facts below this confidence.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+def build(paths, output, base, encoding, lexicons, min_confidence, quiet):
+    """Extract a knowledge graph from files or folders of articles.
+
+    Example: kg build data/samples -o out.ttl
+    """
+    from .graph import build_graph
+    from .pipeline import documents, filter_confidence
+    from .rdf import DEFAULT_BASE, format_for, write_rdf
+    from .extract import extract
+    from .resolve import resolve
+
+    format_for(output)  # fail on a bad output name before any work
+    started = time.perf_counter()
+    docs = documents(paths, encoding)
+    show = not quiet and sys.stderr.isatty()
+    extractions = []
+    with click.progressbar(docs, label="extracting", file=sys.stderr if show else _Null()) as bar:
+        for doc in bar:
+            extractions.append(extract(doc, tuple(lexicons)))
+    resolved = resolve(extractions)
+    if min_confidence:
+        resolved = filter_confidence(resolved, min_confidence)
+    G = build_graph(resolved)
+    triples = write_rdf(G, output, base or DEFAULT_BASE)
+    if not quiet:
+        types = Counter(e.type for e in resolved.entities)
+        by_type = ", ".join(f"{t} {n}" for t, n in sorted(types.items()))
+        click.echo(f"{len(resolved.documents)} documents, {len(resolved.entities)} entities ({by_type}), "
+                   f"{len(resolved.relations)} relations, {len(resolved.events)} events, {triples} triples "
+                   f"-> {output} in {time.perf_counter() - started:.1f} s", err=True)
+
+
+class _Null:
+    def write(self, _text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("query")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True)
+def query(graph, query, fmt):
+    """Run a SPARQL SELECT or ASK query (text, or a .rq file) over a graph file.
+
+    Example: kg query out.ttl ontology/queries/positions.rq
+    """
+    from .query import format_csv, format_json, format_table, load_graph, read_query, run_query
+
+    text, where = read_query(query)
+    g = load_graph(graph)
+    result = run_query(g, text, where)
+    if isinstance(result, bool):
+        click.echo("true" if result else "false")
+        return
+    variables, rows = result
+    if fmt == "table":
+        click.echo(format_table(variables, rows))
+    elif fmt in ("csv", "tsv"):
+        click.echo(format_csv(variables, rows, "," if fmt == "csv" else "\t"), nl=False)
+    else:
+        click.echo(format_json(variables, rows))
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+def stats(graph):
+    """Count entities by type, relations by predicate, events, documents in a graph file."""
+    from .query import load_graph, run_query
+
+    g = load_graph(graph)
+    text = """SELECT ?kind ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {
+      { ?x a ?c . BIND("class" AS ?kind) BIND(STRAFTER(STR(?c), "#") AS ?name) FILTER(STRSTARTS(STR(?c), STR(kg:))) }
+      UNION { ?f a kg:Assertion ; rdf:predicate ?p . BIND(?f AS ?x) BIND("relation" AS ?kind)
+              BIND(STRAFTER(STR(?p), "#") AS ?name) }
+    } GROUP BY ?kind ?name ORDER BY ?kind ?name"""
+    _, rows = run_query(g, text)
+    click.echo(f"triples {len(g)}")
+    for kind, name, n in rows:
+        click.echo(f"{kind:<9} {str(name):<24} {int(n):>6}")
+
+
+@main.command("eval")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--gold", type=click.Path(path_type=Path), help="Gold JSON for a single document.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-v", "--verbose", is_flag=True, help="List missed and spurious entities and relations.")
+def evaluate(paths, gold, lexicons, verbose):
+    """Score extraction against gold annotations.
+
+    kg eval --gold doc.gold.json doc.txt    (one document)
+    kg eval FOLDER                          (every NAME.txt with a NAME.gold.json beside it)
+    """
+    from .evaluate import format_report, load_gold, predictions, score
+    from .pipeline import run
+
+    pairs = []
+    if gold is not None:
+        if len(paths) != 1:
+            raise click.UsageError("--gold takes exactly one document")
+        pairs.append((paths[0], gold))
+    else:
+        for path in paths:
+            if not path.is_dir():
+                raise KgError("expected a folder of NAME.txt + NAME.gold.json (or use --gold)", str(path))
+            for g in sorted(path.glob("*.gold.json")):
+                doc = next((d for d in sorted(path.glob(g.name[: -len(".gold.json")] + ".*"))
+                            if not d.name.endswith(".gold.json")), None)
+                if doc is not None:
+                    pairs.append((doc, g))
+        if not pairs:
+            raise KgError("no NAME.gold.json with a matching document found", ", ".join(map(str, paths)))
+    reports = []
+    for doc, g in pairs:
+        resolved = run([doc], lexicon_files=tuple(lexicons))
+        ents, rels, n_events = predictions(resolved)
+        reports.append(score(Path(doc).name, load_gold(g), ents, rels, n_events))
+    click.echo(format_report(reports, verbose))

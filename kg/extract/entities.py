@@ -1,0 +1,365 @@
+"""Find typed names in a sentence: places, organisations, party bodies, persons.
+
+Rules work over jieba tokens and the shipped lexicons; none of them knows a
+particular company or person. A name is found from its shape (an organisation
+suffix, a party-body word, a gazetteer entry) or its context (a title before a
+person's name, 说/表示 after it, a byline).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..lexicons import Lexicons
+from ..model import Mention, Token
+from ..segment import word_frequency
+
+# Tokens that end a name when walking left from a suffix.
+FUNCTION_WORDS = frozenset(
+    "的 在 和 与 及 是 有 为 了 将 对 向 从 由 被 把 让 给 也 都 还 已 即 并 等 或 以 于 就 这 那 其 该 各 每 "
+    "之 上 下 内 外 里 时 后 前 个 名 位 家 让 帮 经 据 跟 同 且 而 则 又 再 更 最 很 能 会 要 可 "
+    "及其 以及 通过 经过 成为 作为 对于 关于 其中 包括 来自 位于 担任 出任 当选 我们 他们 她们 目前 如今 "
+    "近年来 近日 当天 当日 同时 此外 另外 随后 今年 去年 昨天 昨日 今天 今日 同年 次年 本报讯 本报 记者 "
+    "全省 全市 全区 全县 全国 全体 各级 许多 很多 一些 多家 多个 这些 那些 带领 联合 协调 积极 依托 推动 "
+    "组织 围绕 助力 支持 采访 发起 成立 组建 设立 挂牌 召开 举行 举办 参加 出席 参与 签署 签约 携手 共建 "
+    "结对 走访 调研 考察 指导 帮扶 派驻 入驻 对接 得知 了解 认为 表示 介绍 告诉 说 讲 称 强调 指出".split())
+NAME_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "m", "vn", "an", "l", "nuser",
+                      "x_alnum", "b", "a", "s", "ng", "g", "v", "vg", "z"})
+GENERIC_HEADS = ("企业", "公司", "平台", "单位", "机构", "组织", "品牌", "企业家", "集团")
+ZONE = re.compile(r"(高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|自贸区|保税区|新区|工业园区|工业园|产业园|"
+                  r"软件园|科技园|科学城|创新城|智慧城)(二期|三期|一期)?")
+DATE_LIKE = re.compile(r"^(\d{1,4}|[一二三四五六七八九十〇零]+)(年|月|日|号|时|分)?$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+COMMON = 500  # jieba dictionary frequency above which a word is everyday vocabulary
+SPEECH = ("说", "表示", "介绍", "告诉", "指出", "坦言", "认为", "强调", "透露", "回忆", "笑着说")
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """What the entity rules look at: the sentence, its tokens and the lexicons."""
+
+    text: str  # the whole document text
+    start: int
+    end: int
+    index: int
+    tokens: list[Token]
+    lex: Lexicons
+
+
+def find_mentions(ctx: SentenceContext) -> list[Mention]:
+    """All entity mentions in one sentence, overlaps settled (longer and stronger win)."""
+    found: list[Mention] = []
+    found += _places(ctx)
+    found += _organisations(ctx, found)
+    found += _party_bodies(ctx, found)
+    found += _partner_slots(ctx)
+    found += _persons(ctx)
+    found += _user_terms(ctx)
+    return settle(found)
+
+
+def settle(mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions inside a longer one, except owners kept on purpose; dedupe; sort by offset."""
+    ranked = sorted(set(mentions), key=lambda m: (-(m.end - m.start), -m.confidence, m.start, m.label, m.name))
+    kept: list[Mention] = []
+    for m in ranked:
+        clash = False
+        for k in kept:
+            if m.start >= k.start and m.end <= k.end:
+                if m.rule == "owner" and k.label == "PartyOrganization" and m.start == k.start:
+                    continue
+                clash = True
+                break
+            if m.start < k.end and k.start < m.end:  # partial overlap: the longer one (kept) wins
+                clash = True
+                break
+        if not clash:
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end, m.label))
+
+
+def _mention(ctx: SentenceContext, start: int, end: int, label: str, conf: float, rule: str,
+             name: str | None = None) -> Mention:
+    surface = ctx.text[start:end]
+    return Mention(start, end, surface, label, ctx.index, clean_name(name or surface), conf, rule)
+
+
+def clean_name(name: str) -> str:
+    """Strip spaces, quotes and stray punctuation from a name."""
+    name = re.sub(r"[\s“”\"'《》「」『』【】]", "", name)
+    return name.strip("·・-_,.;:、")
+
+
+# -- places ------------------------------------------------------------------
+
+
+def _places(ctx: SentenceContext) -> list[Mention]:
+    out = []
+    toks = ctx.tokens
+    for i, tok in enumerate(toks):
+        place = ctx.lex.place(tok.text)
+        if place is None or len(tok.text) < 2:
+            continue
+        start, end = tok.start, tok.end
+        # Join a run of places (株洲市茶陵县) and a zone word after them (长沙高新区).
+        j = i + 1
+        while j < len(toks) and ctx.lex.place(toks[j].text) and _is_below(ctx.lex, toks[j].text, toks[j - 1].text):
+            end = toks[j].end
+            j += 1
+        zone = ZONE.match(ctx.text, end, ctx.end)
+        if zone:
+            end = zone.end()
+        conf = 0.9 if place.level in ("province", "prefecture", "country", "region") or zone else 0.75
+        out.append(_mention(ctx, start, end, "Place", conf, "gazetteer"))
+    for m in ZONE.finditer(ctx.text, ctx.start, ctx.end):  # 高新区 alone, or after an unknown name
+        start = _name_start(ctx, m.start(), max_len=6)
+        if start < m.start() or ctx.text[m.start():m.end()] in ("高新区", "经开区", "开发区"):
+            out.append(_mention(ctx, start, m.end(), "Place", 0.7, "zone"))
+    return out
+
+
+def _is_below(lex: Lexicons, child: str, parent: str) -> bool:
+    parents = {p.name for p in lex.places.get(parent, [])}
+    return any(p.parent in parents for p in lex.places.get(child, []))
+
+
+# -- organisations -----------------------------------------------------------
+
+
+def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
+    out = []
+    sentence = ctx.text[ctx.start:ctx.end]
+    taken: list[tuple[int, int]] = []
+    for suffix, label, strength in ctx.lex.org_suffixes:
+        for m in re.finditer(re.escape(suffix), sentence):
+            s_start, s_end = ctx.start + m.start(), ctx.start + m.end()
+            if any(a <= s_start < b for a, b in taken):
+                continue
+            if strength == "industry" and not _token_boundary(ctx, s_start, s_end):
+                continue
+            start = _name_start(ctx, s_start, max_len=16 if strength == "legal" else 4)
+            start = max([start] + [b for a, b in taken if start < b <= s_start])
+            start = _trim_common(ctx, start, s_start)
+            head = ctx.text[start:s_start]
+            if not _good_head(ctx, head, strength) or _all_common(ctx, start, s_start):
+                continue
+            conf = 0.85 if strength == "legal" else 0.55
+            if strength == "legal" and label == "Company" and len(head) >= 4:
+                conf = 0.9
+            out.append(_mention(ctx, start, s_end, label, conf, f"suffix:{strength}"))
+            taken.append((start, s_end))
+    return out
+
+
+def _token_boundary(ctx: SentenceContext, start: int, end: int) -> bool:
+    """The suffix is a whole word, and the next word does not continue a common noun (信息产业)."""
+    starts = {t.start for t in ctx.tokens}
+    ends = {t.end for t in ctx.tokens}
+    if start not in starts or end not in ends:
+        return False
+    nxt = next((t for t in ctx.tokens if t.start == end), None)
+    return nxt is None or nxt.pos in ("x", "nparty", "nnt", "v", "p", "c", "uj", "ul", "d", "f") or \
+        nxt.text in ("等", "与", "和", "、", "联合", "成为", "党员")
+
+
+def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
+    if len(head) < 2 or head in ctx.lex.generic or not _HAN.search(head + "a") or DATE_LIKE.match(head):
+        return False
+    if head.endswith(GENERIC_HEADS) and strength == "industry":
+        return False
+    if strength == "industry":
+        # A trade word after a common word (电子信息, 网络安全) is not a company name.
+        return word_frequency(head) < 200 and not any(head.endswith(s) for s, _, st in ctx.lex.org_suffixes
+                                                       if st == "industry")
+    return True
+
+
+def _name_start(ctx: SentenceContext, at: int, max_len: int) -> int:
+    """Walk left from ``at`` over name-like tokens; return where the name starts."""
+    start = at
+    for tok in reversed([t for t in ctx.tokens if t.end <= at]):
+        if tok.end != start or not _name_like(tok, ctx.lex) or at - tok.start > max_len:
+            break
+        start = tok.start
+    # Never start on a digit run that is a date or count (2019年10月, 10余家).
+    while start < at and ctx.text[start] in "0123456789年月日余多家个名":
+        if re.match(r"\d+[a-zA-Z\u4e00-\u9fff]", ctx.text[start:at]) and not re.match(r"\d+[年月日余多家个名]", ctx.text[start:at]):
+            break
+        start += 1
+    return start
+
+
+def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
+    """Drop leading common words (事迹, 汇报, 困难) that the left walk took in; places stay."""
+    toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    while len(toks) > 1 and toks[0].text not in ctx.lex.places and word_frequency(toks[0].text) > COMMON \
+            and not toks[0].text.isascii():
+        toks = toks[1:]
+    return toks[0].start if toks else start
+
+
+def _all_common(ctx: SentenceContext, start: int, end: int) -> bool:
+    """A head made only of everyday words (互联网游戏) describes, it does not name."""
+    toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    return bool(toks) and toks[0].text not in ctx.lex.places and all(
+        word_frequency(t.text) > COMMON and t.pos not in ("nr", "ns", "nt", "nz") for t in toks)
+
+
+def _name_like(tok: Token, lex: Lexicons) -> bool:
+    word = tok.text
+    if word in FUNCTION_WORDS or word in lex.titles or word in lex.triggers or word in lex.generic:
+        return False
+    if word.endswith(GENERIC_HEADS) and word not in lex.places:
+        return False
+    if tok.pos in ("nparty", "nnt", "x") and not word.isalnum():
+        return False
+    if tok.pos in ("nparty", "nnt"):
+        return False
+    if DATE_LIKE.match(word) and word[-1] in "年月日号时分":
+        return False
+    if tok.pos.startswith("v") and len(word) >= 2 and word_frequency(word) > 2000:
+        return False
+    if word.isascii() and word.isalnum():
+        return True
+    return tok.pos in NAME_POS or word in lex.places
+
+
+# -- party bodies --------------------------------------------------------------
+
+
+def _party_bodies(ctx: SentenceContext, orgs: list[Mention]) -> list[Mention]:
+    out = []
+    sentence = ctx.text[ctx.start:ctx.end]
+    pattern = "|".join(re.escape(b) for b in ctx.lex.party_bodies)
+    qualifiers = "|".join(re.escape(q) for q in ctx.lex.party_qualifiers)
+    for m in re.finditer(rf"(?:(?:{qualifiers})(?:\((?:{qualifiers})\))?)*(?:{pattern})(?!织)", sentence):
+        b_start, b_end = ctx.start + m.start(), ctx.start + m.end()
+        body = m.group()
+        if body in ("支部",) or sentence[m.end():m.end() + 2] in ("书记",) and body == "党组":
+            continue
+        owner = next((o for o in orgs + _places_at(ctx, b_start) if o.end == b_start), None)
+        if owner is None:
+            start = _trim_common(ctx, _name_start(ctx, b_start, max_len=10), b_start)
+            head = ctx.text[start:b_start]
+            if len(head) >= 2 and head not in ctx.lex.generic and not DATE_LIKE.match(head) \
+                    and not _all_common(ctx, start, b_start) and word_frequency(head) <= COMMON:
+                owner = _mention(ctx, start, b_start, _owner_type(ctx, head), 0.6, "owner")
+        if owner is None:
+            continue  # "党支部" with no named owner: not an entity (coreference may name it later)
+        owner_mention = Mention(owner.start, owner.end, owner.text, owner.label, ctx.index, owner.name,
+                                owner.confidence, "owner")
+        out.append(owner_mention)
+        out.append(_mention(ctx, owner.start, b_end, "PartyOrganization", 0.85, "party-body"))
+    return out
+
+
+def _places_at(ctx: SentenceContext, end: int) -> list[Mention]:
+    return [m for m in _places(ctx) if m.end == end]
+
+
+def _owner_type(ctx: SentenceContext, head: str) -> str:
+    for suffix, label, _ in ctx.lex.org_suffixes:
+        if head.endswith(suffix):
+            return label
+    if ctx.lex.place(head) or ZONE.search(head) or head.endswith(("镇", "村", "街道", "乡", "社区")):
+        return "Place"
+    return "Company"
+
+
+# -- partners named only by context --------------------------------------------
+
+_PARTNER_JOIN = ("与", "同", "和", "成为", "联合", "携手", "经")
+_PARTNER_WORDS = re.compile(r"携手|合作|签约|签署|共建|结对|授权|联合")
+
+
+def _partner_slots(ctx: SentenceContext) -> list[Mention]:
+    """"与X携手", "成为X…合作伙伴", "经X授权": X is an organisation even if no suffix says so."""
+    out = []
+    toks = ctx.tokens
+    for i, tok in enumerate(toks[:-1]):
+        if tok.text not in _PARTNER_JOIN:
+            continue
+        nxt = toks[i + 1]
+        if not (2 <= len(nxt.text) <= 6) or not _name_like(nxt, ctx.lex) or nxt.text in ctx.lex.places:
+            continue
+        if word_frequency(nxt.text) > COMMON or nxt.pos not in ("nr", "nz", "nt", "ns", "eng", "nrt", "nrfg", "n"):
+            continue
+        clause_end = min([ctx.end] + [m.start() + nxt.end for m in re.finditer(r"[,;。]", ctx.text[nxt.end:ctx.end])])
+        if _PARTNER_WORDS.search(ctx.text, nxt.end, clause_end):
+            out.append(_mention(ctx, nxt.start, nxt.end, "Company", 0.6, "partner-slot"))
+    return out
+
+
+# -- persons -----------------------------------------------------------------
+
+
+def _persons(ctx: SentenceContext) -> list[Mention]:
+    out = []
+    toks = ctx.tokens
+    for i, tok in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if tok.text in ctx.lex.titles or tok.text in ("党员", "通讯员", "作者", "摄影"):
+            name = _name_after(ctx, toks, i + 1)
+            if name:
+                out.append(_mention(ctx, name[0], name[1], "Person", 0.85, "title+name"))
+        if nxt and (nxt.text in SPEECH or nxt.text.startswith(SPEECH)) and _person_token(tok, ctx.lex):
+            out.append(_mention(ctx, tok.start, tok.end, "Person", 0.75, "name+speech"))
+        if nxt and nxt.text in ("是", "为") and _person_token(tok, ctx.lex) and i + 2 < len(toks) \
+                and toks[i + 2].text.startswith("一名"):
+            out.append(_mention(ctx, tok.start, tok.end, "Person", 0.7, "name+是一名"))
+        if tok.pos in ("nr", "nrfg") and len(tok.text) == 3 and _person_token(tok, ctx.lex):
+            out.append(_mention(ctx, tok.start, tok.end, "Person", 0.5, "jieba-nr"))
+    return out
+
+
+def _person_token(tok: Token, lex: Lexicons) -> bool:
+    word = tok.text
+    if not (2 <= len(word) <= 4) or not all("\u4e00" <= c <= "\u9fff" for c in word):
+        return False
+    if word in lex.places or word in lex.titles or word in FUNCTION_WORDS or word in lex.generic:
+        return False
+    has_surname = word[:2] in lex.surnames or word[0] in lex.surnames
+    return has_surname and (tok.pos.startswith("nr") or word_frequency(word) < 5)
+
+
+def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, int] | None:
+    """A person's name right after a title: a surname plus one or two characters."""
+    while i < len(toks) and toks[i].text in (":", ":", " ", "丨", "|"):
+        i += 1
+    if i >= len(toks):
+        return None
+    tok = toks[i]
+    if _person_token(tok, ctx.lex) and len(tok.text) <= 3:
+        return tok.start, tok.end
+    # jieba split the name (谭 曼 / 降伟说): rebuild it from characters.
+    text = ctx.text[tok.start:ctx.end]
+    surname_len = 2 if text[:2] in ctx.lex.surnames else 1 if text[:1] in ctx.lex.surnames else 0
+    if not surname_len:
+        return None
+    for length in (surname_len + 2, surname_len + 1):
+        cand = text[:length]
+        if len(cand) < length or not all("\u4e00" <= c <= "\u9fff" for c in cand):
+            continue
+        rest = text[length:length + 2]
+        if length == surname_len + 2 and (cand[-1] in "说在是和与等的介表告通一虽为也带" or
+                                          rest[:1] in "" or word_frequency(cand[-2:]) > 500):
+            continue
+        if cand in ctx.lex.titles or cand in FUNCTION_WORDS or cand[0] in FUNCTION_WORDS and cand[0] != "王":
+            return None
+        if word_frequency(cand) > 20 or word_frequency(cand[:2]) > COMMON:
+            continue
+        return tok.start, tok.start + length
+    return None
+
+
+# -- user terms ----------------------------------------------------------------
+
+
+def _user_terms(ctx: SentenceContext) -> list[Mention]:
+    out = []
+    sentence = ctx.text[ctx.start:ctx.end]
+    for name, label in ctx.lex.user_terms.items():
+        for m in re.finditer(re.escape(name), sentence):
+            out.append(_mention(ctx, ctx.start + m.start(), ctx.start + m.end(), label, 0.95, "user-lexicon"))
+    return out

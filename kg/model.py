@@ -1,0 +1,195 @@
+"""Small frozen data objects passed between the pipeline stages.
+
+Spans are half-open ``[start, end)`` code-point offsets into ``Document.text``
+(the normalised text) unless a name says ``raw``; ``Document.raw_span`` maps
+them back to the decoded original.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+ENTITY_TYPES = (
+    "Person",
+    "Company",
+    "PartyOrganization",
+    "GovernmentOrganization",
+    "Organization",
+    "Place",
+)
+ORG_TYPES = ("Company", "PartyOrganization", "GovernmentOrganization", "Organization")
+PREDICATES = (
+    "holdsPosition",
+    "memberOf",
+    "hasPartyOrganization",
+    "partnerOf",
+    "founded",
+    "guides",
+    "subOrganizationOf",
+    "locatedIn",
+)
+EVENT_TYPES = ("Founding", "Partnership", "Meeting", "Donation", "Award", "Visit", "Other")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as read from disk, before normalisation (output of ingest)."""
+
+    path: str  # file path, or "file.jsonl:3" for a JSONL line
+    raw: str  # decoded article text (for HTML: the extracted body text)
+    format: str  # txt | md | html | jsonl
+    encoding: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None  # ISO date or date-time
+    source: str | None = None  # 来源 / outlet
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A normalised article: Simplified, NFKC text with an offset map to ``raw``."""
+
+    id: str  # sha256 of the raw text: the same article always gets the same id
+    path: str
+    raw: str
+    text: str
+    offsets: tuple[int, ...]  # offsets[i] = index in raw of text[i]; len(text) + 1 entries
+    format: str
+    encoding: str
+    script: str  # simplified | traditional
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a text span to the span of ``raw`` it came from."""
+        if end <= start:
+            at = self.offsets[start]
+            return at, at
+        # A raw character may expand to several text characters (NFKC): the span
+        # ends where the next raw character starts.
+        last = self.offsets[end - 1]
+        return self.offsets[start], self.offsets[bisect_right(self.offsets, last)]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int  # offsets into Document.text
+    end: int
+    pos: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A typed name found in the text; ``name`` is the cleaned, canonical form."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # one of ENTITY_TYPES
+    sentence: int
+    name: str
+    confidence: float
+    rule: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelationMention:
+    subject: Mention
+    predicate: str
+    object: Mention
+    sentence: int
+    confidence: float
+    rule: str
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventMention:
+    type: str
+    trigger: str
+    sentence: int
+    participants: tuple[Mention, ...]
+    confidence: float
+    date: str | None = None  # ISO: YYYY, YYYY-MM or YYYY-MM-DD
+    date_text: str | None = None
+    quantities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the extractor found in one document."""
+
+    document: Document
+    sentences: tuple[Sentence, ...]
+    mentions: tuple[Mention, ...]
+    relations: tuple[RelationMention, ...]
+    events: tuple[EventMention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a fact is stated: a sentence of a document, with offsets into its raw text."""
+
+    doc_id: str
+    sentence: int
+    start: int  # raw offsets
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str  # "company/拓维信息": type + canonical name, the IRI's local part
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+    confidence: float
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    subject: str  # Entity.id
+    predicate: str
+    object: str
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: str
+    participants: tuple[str, ...]  # Entity.id
+    trigger: str
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    date: str | None = None
+    quantities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Everything resolved across a set of documents, ready for the graph."""
+
+    documents: tuple[Document, ...]
+    sentences: tuple[Sentence, ...]
+    entities: tuple[Entity, ...]
+    relations: tuple[Relation, ...]
+    events: tuple[Event, ...]
+    extra: dict = field(default_factory=dict, compare=False)
