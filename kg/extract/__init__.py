@@ -47,7 +47,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     context: Mention | None = None
     for sent, ms in zip(sents, per_sentence):
         here = next((m for m in ms if m.label == "Company" and m.rule != "owner"), None)
-        relations += find_relations(doc.text, sent.index, ms, lex, here or context)
+        relations += find_relations(doc.text, sent.index, ms, lex, context)
         relations += _byline_relations(doc.text, sent, ms, source)
         found_dates = dates.find(doc.text, sent.start, sent.end)
         events += find_events(doc.text, sent.start, sent.end, sent.index, ms, found_dates, lex)

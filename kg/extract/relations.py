@@ -65,30 +65,42 @@ def _title_run(text: str, at: int, end: int, lex: Lexicons) -> tuple[list[str], 
 def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                context_org: Mention | None) -> list[RelationMention]:
     out = []
-    persons = [m for m in ms if m.label == "Person"]
-    orgs = [m for m in ms if m.label in ORGS and m.rule != "owner" or m.label in ORGS and m.rule == "owner"]
-    for person in persons:
-        # Find the titles that end right before the name: walk back over a stacked run.
+    orgs = [m for m in ms if m.label in ORGS]
+    for person in (m for m in ms if m.label == "Person"):
         title_start = _title_start_before(text, person.start, lex)
         if title_start is None:
             continue
         titles, _ = _title_run(text, title_start, person.start, lex)
-        if not titles or person.rule == "jieba-nr" and False:
-            continue
-        org = next((o for o in reversed(orgs) if o.end == title_start or
-                    o.end < title_start and text[o.end:title_start] in ("的", "")), None)
-        conf = 0.85
-        if org is None:
-            org = next((o for o in reversed(orgs) if o.end <= title_start and title_start - o.end <= 12
-                        and not re.search(r"[,。;]", text[o.end:title_start])), None)
-            conf = 0.6
-        if org is None and context_org is not None and re.search(r"(该|本)?(公司|集团|企业)$", text[:title_start]):
-            org, conf = context_org, 0.6
-        if org is None:
+        if not titles:
             continue
         role = "、".join(titles)
-        out.append(_rel(person, "holdsPosition", org, sentence, conf, "org+title+name", role))
+        # "X党支部副书记Y": the title begins inside a party body's name -> the body, bare title.
+        body = next((o for o in orgs if o.label == "PartyOrganization" and o.start < title_start < o.end), None)
+        if body is not None:
+            out.append(_rel(person, "holdsPosition", body, sentence, 0.85, "body+title+name",
+                            text[body.end:person.start].strip(": ")))
+            continue
+        org, conf = _org_before(text, orgs, title_start), 0.85
+        if org is None:
+            # "该公司副总经理Y": the company this part of the article is about.
+            if not re.search(r"(该|本)?(公司|集团|企业)$", text[:title_start]):
+                continue
+            before = [o for o in orgs if o.label == "Company" and o.end <= title_start and o.rule != "owner"]
+            org, conf = (before[0] if before else context_org), 0.6
+        if org is not None:
+            out.append(_rel(person, "holdsPosition", org, sentence, conf, "org+title+name", role))
     return out
+
+
+def _org_before(text: str, orgs: list[Mention], at: int) -> Mention | None:
+    """The organisation named right before a title (X董事长, X的董事长), or a little earlier in the clause."""
+    for o in reversed(orgs):
+        if o.end == at or o.end < at and text[o.end:at] == "的":
+            return o
+    for o in reversed(orgs):
+        if o.end <= at and at - o.end <= 12 and not re.search(r"[,。;:“”]", text[o.end:at]):
+            return o
+    return None
 
 
 def _title_start_before(text: str, at: int, lex: Lexicons) -> int | None:
