@@ -141,27 +141,36 @@ def evaluate(paths, gold, lexicons, verbose):
     kg eval FOLDER                          (every NAME.txt with a NAME.gold.json beside it)
     """
     from .evaluate import format_report, load_gold, predictions, score
-    from .pipeline import run
+    from .pipeline import run_one
 
-    pairs = []
-    if gold is not None:
-        if len(paths) != 1:
-            raise click.UsageError("--gold takes exactly one document")
-        pairs.append((paths[0], gold))
-    else:
-        for path in paths:
-            if not path.is_dir():
-                raise KgError("expected a folder of NAME.txt + NAME.gold.json (or use --gold)", str(path))
-            for g in sorted(path.glob("*.gold.json")):
-                doc = next((d for d in sorted(path.glob(g.name[: -len(".gold.json")] + ".*"))
-                            if not d.name.endswith(".gold.json")), None)
-                if doc is not None:
-                    pairs.append((doc, g))
-        if not pairs:
-            raise KgError("no NAME.gold.json with a matching document found", ", ".join(map(str, paths)))
+    pairs = _eval_pairs(paths, gold)
     reports = []
     for doc, g in pairs:
-        resolved = run([doc], lexicon_files=tuple(lexicons))
+        resolved = run_one(doc, tuple(lexicons))
         ents, rels, n_events = predictions(resolved)
         reports.append(score(Path(doc).name, load_gold(g), ents, rels, n_events))
     click.echo(format_report(reports, verbose))
+
+
+def _eval_pairs(paths: tuple[Path, ...], gold: Path | None) -> list[tuple[str, Path]]:
+    """(document, gold file) pairs: the gold's own "doc" field names its document (``a.jsonl:2`` for a line)."""
+    from .evaluate import load_gold
+
+    if gold is not None:
+        if len(paths) != 1:
+            raise click.UsageError("--gold takes exactly one document")
+        return [(str(paths[0]), gold)]
+    pairs = []
+    for folder in paths:
+        if not folder.is_dir():
+            raise KgError("expected a folder of NAME.txt + NAME.gold.json (or use --gold)", str(folder))
+        for g in sorted(folder.glob("*.gold.json")):
+            named = load_gold(g).get("doc")
+            stem = g.name[: -len(".gold.json")]
+            if named and (folder / named.rsplit(":", 1)[0]).is_file():
+                pairs.append((str(folder / named), g))
+            elif doc := next((d for d in sorted(folder.glob(stem + ".*")) if not d.name.endswith(".gold.json")), None):
+                pairs.append((str(doc), g))
+    if not pairs:
+        raise KgError("no NAME.gold.json with a matching document found", ", ".join(map(str, paths)))
+    return pairs

@@ -24,11 +24,13 @@ BOILERPLATE_LINE = re.compile(
 
 def enrich(doc: Document) -> Document:
     """Fill title, url, published and source from the text where the input had none."""
-    head = doc.text[:600]
     url = doc.url
     lines = doc.text.splitlines()
+    body = doc.text
     if lines and (m := _SOURCE_URL.match(lines[0])):
         url = url or m.group(1)
+        body = doc.text[len(lines[0]):]
+    head = body[:600]
     published = doc.published or _date_line(head) or _url_date(url)
     source = doc.source or _source_name(doc.text)
     title = doc.title or _title_line(lines)

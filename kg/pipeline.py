@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -52,3 +53,10 @@ def filter_confidence(resolved: Resolved, threshold: float) -> Resolved:
 def build(paths: Iterable[str | Path], **options) -> nx.MultiDiGraph:
     """``run`` then ``build_graph``: the graph of the articles under ``paths``."""
     return build_graph(run(paths, **options))
+
+
+def run_one(path: str, lexicon_files: tuple[str, ...] = ()) -> Resolved:
+    """Resolve one document: a file, or one line of a JSONL file named ``file.jsonl:N``."""
+    file, _, line = path.rpartition(":") if re.search(r"\.jsonl:\d+$", path) else (path, "", "")
+    docs = [d for d in documents([file]) if not line or d.path == f"{file}:{line}"]
+    return resolve([extract(d, lexicon_files) for d in docs])

@@ -31,6 +31,7 @@ ZONE = re.compile(r"(高新技术产业开发区|经济技术开发区|高新区
                   r"软件园|科技园|科学城|创新城|智慧城)(二期|三期|一期)?")
 DATE_LIKE = re.compile(r"^(\d{1,4}|[一二三四五六七八九十〇零]+)(年|月|日|号|时|分)?$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg", "j")
 COMMON = 500  # jieba dictionary frequency above which a word is everyday vocabulary
 SPEECH = ("说", "表示", "介绍", "告诉", "指出", "坦言", "认为", "强调", "透露", "回忆", "笑着说")
 
@@ -113,7 +114,9 @@ def _places(ctx: SentenceContext) -> list[Mention]:
         conf = 0.9 if place.level in ("province", "prefecture", "country", "region") or zone else 0.75
         out.append(_mention(ctx, start, end, "Place", conf, "gazetteer"))
     for m in ZONE.finditer(ctx.text, ctx.start, ctx.end):  # 高新区 alone, or after an unknown name
-        start = _name_start(ctx, m.start(), max_len=6)
+        if any(p.end == m.end() for p in out):
+            continue  # a known place plus its zone word: found above
+        start = _trim_common(ctx, _name_start(ctx, m.start(), max_len=6), m.start())
         if start < m.start() or ctx.text[m.start():m.end()] in ("高新区", "经开区", "开发区"):
             out.append(_mention(ctx, start, m.end(), "Place", 0.7, "zone"))
     return out
@@ -140,6 +143,7 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
                 continue
             start = _name_start(ctx, s_start, max_len=16 if strength == "legal" else 4)
             start = max([start] + [b for a, b in taken if start < b <= s_start])
+            start = min([start] + [p.start for p in places if p.end == s_start and p.start < start])
             start = _trim_common(ctx, start, s_start)
             head = ctx.text[start:s_start]
             if not _good_head(ctx, head, strength) or _all_common(ctx, start, s_start):
@@ -178,7 +182,12 @@ def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
 def _name_start(ctx: SentenceContext, at: int, max_len: int) -> int:
     """Walk left from ``at`` over name-like tokens; return where the name starts."""
     start = at
-    for tok in reversed([t for t in ctx.tokens if t.end <= at]):
+    inside = next((t for t in ctx.tokens if t.start < at < t.end), None)
+    if inside is not None:  # jieba kept the name and the suffix in one word (南昌大学)
+        if inside.pos in ("x",) or ctx.text[inside.start:at] in FUNCTION_WORDS:
+            return at
+        start = inside.start
+    for tok in reversed([t for t in ctx.tokens if t.end <= start]):
         if tok.end != start or not _name_like(tok, ctx.lex) or at - tok.start > max_len:
             break
         start = tok.start
@@ -194,7 +203,7 @@ def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
     """Drop leading common words (事迹, 汇报, 困难) that the left walk took in; places stay."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
     while len(toks) > 1 and toks[0].text not in ctx.lex.places and word_frequency(toks[0].text) > COMMON \
-            and not toks[0].text.isascii():
+            and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii():
         toks = toks[1:]
     return toks[0].start if toks else start
 

@@ -77,8 +77,15 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
         # "X党支部副书记Y": the title begins inside a party body's name -> the body, bare title.
         body = next((o for o in orgs if o.label == "PartyOrganization" and o.start < title_start < o.end), None)
         if body is not None:
-            out.append(_rel(person, "holdsPosition", body, sentence, 0.85, "body+title+name",
-                            text[body.end:person.start].strip(": ")))
+            # 党委书记、董事长X: the party title at the body, the others at the body's owner.
+            owner = next((o for o in orgs if o.rule == "owner" and o.start == body.start and o.end < body.end), None)
+            party, other = [], []
+            for title in text[body.end:person.start].strip(": ").split("、"):
+                (other if owner is not None and lex.titles.get(title) not in ("party", None) else party).append(title)
+            if party:
+                out.append(_rel(person, "holdsPosition", body, sentence, 0.85, "body+title+name", "、".join(party)))
+            if other:
+                out.append(_rel(person, "holdsPosition", owner, sentence, 0.8, "body+title+name", "、".join(other)))
             continue
         org, conf = _org_before(text, orgs, title_start), 0.85
         if org is None:

@@ -1,0 +1,71 @@
+"""Entity rules on sentences written for these tests (other provinces, companies, people)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.extract import extract
+from kg.metadata import enrich
+from kg.model import Article
+from kg.normalise import normalise
+
+
+def mentions(raw: str) -> set[tuple[str, str]]:
+    doc = enrich(normalise(Article("t.txt", raw, "txt", "utf-8")))
+    return {(m.name, m.label) for m in extract(doc).mentions if m.name}
+
+
+CASES = [
+    ("company with legal suffix", "赣江新材料股份有限公司今年营收增长。", ("赣江新材料股份有限公司", "Company")),
+    ("university", "项目由南昌大学牵头完成。", ("南昌大学", "Organization")),
+    ("party body by owner", "黔东科技党支部组织党员学习。", ("黔东科技党支部", "PartyOrganization")),
+    ("owner of a party body", "黔东科技党支部组织党员学习。", ("黔东科技", "Company")),
+    ("industry party committee", "成都高新区电子信息行业党委召开会议。", ("成都高新区电子信息行业党委", "PartyOrganization")),
+    ("zone as place", "项目落户成都高新区。", ("成都高新区", "Place")),
+    ("province short form", "这是四川首个此类项目。", ("四川", "Place")),
+    ("county with its city", "救援队赶赴甘孜州理塘县。", ("理塘县", "Place")),
+    ("country", "产品出口到巴西和阿根廷。", ("巴西", "Place")),
+    ("government organ", "绵阳经开区管委会负责协调。", ("绵阳经开区管委会", "GovernmentOrganization")),
+    ("title then name", "公司董事长周海峰出席。", ("周海峰", "Person")),
+    ("name then speech verb", "这是我们的责任。”钟晓岚说。", ("钟晓岚", "Person")),
+    ("party member", "党员覃文斌积极参加志愿服务。", ("覃文斌", "Person")),
+    ("byline", "来源:秦川日报 编辑:雷振东", ("雷振东", "Person")),
+    ("outlet from 来源", "来源:秦川日报 编辑:雷振东", ("秦川日报", "Organization")),
+    ("partner named only by context", "2020年5月,渝信科技与腾讯携手打造智慧园区。", ("腾讯", "Company")),
+]
+
+
+@pytest.mark.parametrize("what, raw, expected", CASES, ids=[c[0] for c in CASES])
+def test_entity_rules(what, raw, expected):
+    assert expected in mentions(raw)
+
+
+@pytest.mark.parametrize("raw, not_expected", [
+    ("互联网企业党组织在全省渐成风潮。", ("互联网企业党组", "PartyOrganization")),
+    ("全省互联网游戏公司数量增长。", ("互联网游戏公司", "Company")),
+    ("党建指导员和助企联络员是两个抓手。", ("和助企", "Person")),
+    ("工作落后的支部,一律约谈支部书记。", ("工作落后的支部", "PartyOrganization")),
+])
+def test_generic_phrases_are_not_names(raw, not_expected):
+    assert not_expected not in mentions(raw)
+
+
+def test_traditional_text_gives_simplified_names():
+    found = mentions("臺北市的鴻圖電子股份有限公司黨支部書記林志明表示,將擴大投資。")
+    assert ("鸿图电子股份有限公司", "Company") in found
+    assert ("林志明", "Person") in found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("党委支部公司集团董事长书记与和成立签约2019年月日,。:该高新区湖南张王李说表示"
+                                                 "华为拓展科技大学管委会记者编辑\n ")), max_size=80))
+def test_extraction_never_raises_on_arbitrary_text(raw):
+    if not raw.strip():
+        return
+    doc = enrich(normalise(Article("f.txt", raw, "txt", "utf-8")))
+    ex = extract(doc)
+    for m in ex.mentions:
+        assert 0 <= m.start <= m.end <= len(doc.text)
+        assert 0.0 < m.confidence <= 1.0

@@ -1,0 +1,48 @@
+"""Relation rules: each shape of news prose gives the relation a reader sees."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.metadata import enrich
+from kg.model import Article
+from kg.normalise import normalise
+
+
+def relations(raw: str) -> set[tuple]:
+    doc = enrich(normalise(Article("t.txt", raw, "txt", "utf-8")))
+    return {(r.subject.name, r.predicate, r.object.name, r.role) for r in extract(doc).relations}
+
+
+CASES = [
+    ("organisation before title", "赣江新材料股份有限公司董事长周海峰表示,将扩大产能。",
+     ("周海峰", "holdsPosition", "赣江新材料股份有限公司", "董事长")),
+    ("party title goes to the party body", "黔东科技党支部副书记杨晓梅介绍了情况。",
+     ("杨晓梅", "holdsPosition", "黔东科技党支部", "副书记")),
+    ("该公司 + title", "秦岭数据科技有限公司成立于2008年。该公司总经理吴海涛说,订单饱满。",
+     ("吴海涛", "holdsPosition", "秦岭数据科技有限公司", "总经理")),
+    ("member of", "漓江电子党员覃文斌参加了培训。", ("覃文斌", "memberOf", "漓江电子", None)),
+    ("own party body", "漓江电子党支部组织学习。", ("漓江电子", "hasPartyOrganization", "漓江电子党支部", None)),
+    ("partners", "2021年5月,秦岭数据科技有限公司与西安交通大学签约共建实验室。",
+     ("秦岭数据科技有限公司", "partnerOf", "西安交通大学", None)),
+    ("joint venture founders", "2022年3月,赣江新材料股份有限公司联合洪都智能等共同组建赣鄱新能源有限公司。",
+     ("赣江新材料股份有限公司", "founded", "赣鄱新能源有限公司", None)),
+    ("byline", "来源:秦川日报 编辑:雷振东", ("雷振东", "holdsPosition", "秦川日报", "编辑")),
+]
+
+
+@pytest.mark.parametrize("what, raw, expected", CASES, ids=[c[0] for c in CASES])
+def test_relation_rules(what, raw, expected):
+    assert expected in relations(raw)
+
+
+def test_stacked_titles_give_one_position_per_organisation():
+    found = relations("黔东科技有限公司党委书记、董事长陈国栋主持会议。")
+    assert ("陈国栋", "holdsPosition", "黔东科技有限公司党委", "书记") in found
+    assert ("陈国栋", "holdsPosition", "黔东科技有限公司", "董事长") in found
+
+
+def test_company_founding_its_own_party_body_is_not_founded():
+    found = relations("2012年,蜀道物流有限公司成立蜀道物流党支部。")
+    assert not any(p == "founded" for _, p, _, _ in found)

@@ -1,0 +1,41 @@
+"""Resolution: one entity per real thing, within and across documents."""
+
+from __future__ import annotations
+
+from kg.pipeline import run
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_short_and_full_company_names_are_one_entity(tmp_path):
+    write(tmp_path, "a.txt", "黔东信息系统股份有限公司今年上市。黔东信息党支部组织学习。黔东信息董事长陈国栋表示将继续投入。")
+    resolved = run([tmp_path])
+    companies = [e for e in resolved.entities if e.type == "Company"]
+    assert len(companies) == 1
+    (company,) = companies
+    assert {company.name, *company.aliases} >= {"黔东信息", "黔东信息系统股份有限公司"}
+
+
+def test_same_company_across_documents_and_scripts_is_one_node(tmp_path):
+    write(tmp_path, "a.txt", "漓江电子党支部组织学习。")
+    write(tmp_path, "b.txt", "漓江電子黨支部書記覃文斌介紹,支部現有黨員30名。")
+    resolved = run([tmp_path])
+    ids = [e.id for e in resolved.entities if e.type == "PartyOrganization"]
+    assert ids == ["partyorganization/漓江电子党支部"]
+    (body,) = [e for e in resolved.entities if e.type == "PartyOrganization"]
+    assert len({ev.doc_id for ev in body.evidence}) == 2
+
+
+def test_people_who_share_only_a_name_stay_apart(tmp_path):
+    write(tmp_path, "a.txt", "漓江电子董事长王建国表示,将扩大生产。")
+    write(tmp_path, "b.txt", "黔东科技总经理王建国说,订单饱满。")
+    write(tmp_path, "c.txt", "漓江电子董事长王建国介绍了新产品。")
+    resolved = run([tmp_path])
+    people = sorted(e.id for e in resolved.entities if e.type == "Person")
+    assert len(people) == 2 and all(p.startswith("person/王建国~") for p in people)
+    by_docs = sorted(len({ev.doc_id for ev in e.evidence}) for e in resolved.entities if e.type == "Person")
+    assert by_docs == [1, 2]
