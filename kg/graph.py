@@ -1,6 +1,6 @@
 """The in-memory graph: a ``networkx.MultiDiGraph`` of entities and events.
 
-Nodes are keyed by their stable id (``company/拓维信息``, ``event/partnership/...``);
+Nodes are keyed by their stable id (``company/川南智造``, ``event/partnership/...``);
 edges are relations keyed by predicate, each with its evidence. Documents and
 sentences (the provenance) sit in ``G.graph``.
 """

@@ -153,7 +153,7 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    id: str  # "company/拓维信息": type + canonical name, the IRI's local part
+    id: str  # "company/川南智造": type + canonical name, the IRI's local part
     type: str
     name: str
     aliases: tuple[str, ...]

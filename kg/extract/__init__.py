@@ -92,7 +92,7 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
 
 def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Mention]],
                        lex: Lexicons) -> list[list[Mention]]:
-    """"该集团党委", "公司党委", "综合党支部": a party body of the company the article is about."""
+    """"该集团党委", "公司党委", "第一党支部": a party body of the company the article is about."""
     pattern = re.compile(_COREF_BODY.format(q="|".join(map(re.escape, lex.party_qualifiers)),
                                             b="|".join(map(re.escape, lex.party_bodies))))
     out = []
