@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,6 +223,3 @@ def _row(r: Report) -> str:
     return (f"{r.name:<24} {e.precision:6.3f} {e.recall:6.3f} {e.f1:6.3f}  "
             f"{rel.precision:6.3f} {rel.recall:6.3f} {rel.f1:6.3f}")
 
-
-def counts(report: Report) -> Counter:
-    return Counter({"entities_pred": report.entities.pred, "entities_gold": report.entities.gold})

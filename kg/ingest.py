@@ -188,7 +188,7 @@ _SKIP_TAGS = {"script", "style", "noscript", "template", "nav", "header", "foote
               "iframe", "button", "select", "svg", "canvas", "head"}
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4",
                "h5", "h6", "table", "tr", "td", "th", "blockquote", "pre", "br", "dd", "dt", "body",
-               "figure", "figcaption", "center", "span_block"}
+               "figure", "figcaption", "center"}
 _VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source",
               "track", "wbr", "param"}
 _BOILERPLATE_ATTR = re.compile(

@@ -40,7 +40,6 @@ def normalise_text(raw: str) -> tuple[str, tuple[int, ...]]:
         if cluster == "\x00":
             continue  # a masked pinyin gloss: dropped, offsets stay exact
         piece = unicodedata.normalize("NFKC", cluster)
-        piece = piece.replace("\u3000", " ")
         chars.append(piece)
         offsets.extend([start] * len(piece))
     nfkc = "".join(chars)

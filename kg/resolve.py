@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from .lexicons import lexicons
-from .model import (Entity, Event, Evidence, Extraction, Mention, Relation, Resolved, Sentence)
+from .model import (Entity, Event, Evidence, Extraction, Mention, Relation, Resolved)
 
 LEGAL_ENDINGS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|股份公司|公司)$")
 
@@ -189,6 +189,3 @@ def _events(extractions, mention_key, global_of, evidence) -> tuple[Event, ...]:
 def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
-
-def sentence_key(s: Sentence) -> tuple[str, int]:
-    return s.doc_id, s.index
