@@ -114,3 +114,8 @@ def tokens(text: str, offset: int = 0, user_files: tuple[str, ...] = ()) -> list
 def word_frequency(word: str) -> int:
     """How common a word is in jieba's dictionary (0 when unknown): common words are rarely names."""
     return _tokenizer().tokenizer.FREQ.get(word, 0)
+
+
+def sub_words(word: str) -> list[str]:
+    """The dictionary words inside ``word`` (no HMM guessing): 大力发展 -> 大力, 发展."""
+    return _tokenizer().tokenizer.lcut(word, HMM=False)

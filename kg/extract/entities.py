@@ -9,11 +9,11 @@ person's name, 说/表示 after it, a byline).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..lexicons import Lexicons
 from ..model import Mention, Token
-from ..segment import word_frequency
+from ..segment import sub_words, word_frequency
 
 # Tokens that end a name when walking left from a suffix.
 FUNCTION_WORDS = frozenset(
@@ -23,9 +23,12 @@ FUNCTION_WORDS = frozenset(
     "近年来 近日 当天 当日 同时 此外 另外 随后 今年 去年 昨天 昨日 今天 今日 同年 次年 本报讯 本报 记者 "
     "全省 全市 全区 全县 全国 全体 各级 许多 很多 一些 多家 多个 这些 那些 带领 联合 协调 积极 依托 推动 "
     "组织 围绕 助力 支持 采访 发起 成立 组建 设立 挂牌 召开 举行 举办 参加 出席 参与 签署 签约 携手 共建 "
-    "结对 走访 调研 考察 指导 帮扶 派驻 入驻 对接 得知 了解 认为 表示 介绍 告诉 说 讲 称 强调 指出".split())
+    "结对 走访 调研 考察 指导 帮扶 派驻 入驻 对接 得知 了解 认为 表示 介绍 告诉 说 讲 称 强调 指出 代表 "
+    "当选 兼任 分别 相继 先后 均 已经 正在 正 把 将其 之一".split())
+# Counted or pointing words (首家, 一家, 多个, 该所) end a name when walking left.
+COUNTED = re.compile(r"^(首|一|两|二|三|几|多|各|每|这|那|该|本|此|某|全)(家|个|名|位|批|所|级|支)$")
 NAME_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "m", "vn", "an", "l", "nuser",
-                      "x_alnum", "b", "a", "s", "ng", "g", "v", "vg", "z"})
+                      "x_alnum", "b", "a", "s", "ng", "g", "v", "vg", "z", "zg"})
 GENERIC_HEADS = ("企业", "公司", "平台", "单位", "机构", "组织", "品牌", "企业家", "集团")
 ZONE = re.compile(r"(高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|自贸区|保税区|新区|工业园区|工业园|产业园|"
                   r"软件园|科技园|科学城|创新城|智慧城)(二期|三期|一期)?")
@@ -46,16 +49,20 @@ class SentenceContext:
     index: int
     tokens: list[Token]
     lex: Lexicons
+    barriers: frozenset[int] = frozenset()  # offsets a name may not start before (ends of persons)
 
 
 def find_mentions(ctx: SentenceContext) -> list[Mention]:
     """All entity mentions in one sentence, overlaps settled (longer and stronger win)."""
+    persons = _persons(ctx)
+    # A person found from a title or speech verb ends any name walking left into it.
+    ctx = replace(ctx, barriers=frozenset(p.end for p in persons if p.confidence >= 0.75))
     found: list[Mention] = []
     found += _places(ctx)
     found += _organisations(ctx, found)
     found += _party_bodies(ctx, found)
     found += _partner_slots(ctx)
-    found += _persons(ctx)
+    found += persons
     found += _user_terms(ctx)
     return settle(found)
 
@@ -81,9 +88,10 @@ def settle(mentions: list[Mention]) -> list[Mention]:
 
 
 def _mention(ctx: SentenceContext, start: int, end: int, label: str, conf: float, rule: str,
-             name: str | None = None) -> Mention:
+             name: str | None = None, aliases: tuple[str, ...] = ()) -> Mention:
     surface = ctx.text[start:end]
-    return Mention(start, end, surface, label, ctx.index, clean_name(name or surface), conf, rule)
+    return Mention(start, end, surface, label, ctx.index, clean_name(name or surface), conf, rule,
+                   tuple(clean_name(a) for a in aliases))
 
 
 def clean_name(name: str) -> str:
@@ -112,13 +120,55 @@ def _places(ctx: SentenceContext) -> list[Mention]:
         if zone:
             end = zone.end()
         conf = 0.9 if place.level in ("province", "prefecture", "country", "region") or zone else 0.75
-        out.append(_mention(ctx, start, end, "Place", conf, "gazetteer"))
+        tail = ctx.text[toks[j - 1].start:end] if j > i + 1 else None
+        out.append(_mention(ctx, start, end, "Place", conf, "gazetteer", aliases=(tail,) if tail else ()))
     for m in ZONE.finditer(ctx.text, ctx.start, ctx.end):  # 高新区 alone, or after an unknown name
         if any(p.end == m.end() for p in out):
             continue  # a known place plus its zone word: found above
         start = _trim_common(ctx, _name_start(ctx, m.start(), max_len=6), m.start())
         if start < m.start() or ctx.text[m.start():m.end()] in ("高新区", "经开区", "开发区"):
             out.append(_mention(ctx, start, m.end(), "Place", 0.7, "zone"))
+    out += _townships(ctx, out)
+    return out
+
+
+TOWNSHIP = re.compile(r"街道|社区|镇|乡|村")
+_NOT_HEAD_POS = ("p", "c", "u", "d", "v", "r", "m", "q", "f", "t")
+
+
+def _townships(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
+    """Towns, townships, streets and villages the gazetteer does not list: 南园街道, 房道镇, X村.
+
+    The name before the ending is two or three characters on a word boundary that
+    is not an everyday word (城镇, 农村 and 小镇 are not names); one rare character
+    may name a village. A listed place right before it is kept in the name
+    (衢州市全旺镇), with the short form as an alias."""
+    out = []
+    starts = {t.start: t for t in ctx.tokens}
+    for m in TOWNSHIP.finditer(ctx.text, ctx.start, ctx.end):
+        at, suffix = m.start(), m.group()
+        if ctx.text[at - 1:at] == suffix:
+            continue  # 沶村村党支部: the second 村 belongs to 村党支部
+        for length in (3, 2, 1):
+            head = ctx.text[at - length:at]
+            first = starts.get(at - length)
+            if at - length < ctx.start or first is None or not all(_HAN.match(c) for c in head):
+                continue
+            if length == 1 and (suffix != "村" or word_frequency(head) > 50):
+                continue
+            if first.pos.startswith(_NOT_HEAD_POS) and (len(first.text) == 1 or _common(first.text)) and length > 1:
+                continue
+            lead = sub_words(head)[0]
+            if length > 1 and len(lead) >= 2 and (_common(lead) or word_frequency(head[-1]) <= 50 < word_frequency(lead)):
+                continue  # 推动沶村, 清风沶村: a word in front of a one-character village name
+            if head[-1] in "镇乡村道区" or head in FUNCTION_WORDS or head in ctx.lex.titles or \
+                    word_frequency(head + suffix) > 50 or length > 1 and _everyday(head):
+                continue
+            start = min([at - length] + [p.start for p in places if p.end == at - length])
+            tail = ctx.text[at - length:m.end()]
+            aliases = (tail,) if start < at - length else ()
+            out.append(_mention(ctx, start, m.end(), "Place", 0.7, "township", aliases=aliases))
+            break
     return out
 
 
@@ -142,6 +192,11 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
             if strength == "industry" and not _token_boundary(ctx, s_start, s_end):
                 continue
             start = _name_start(ctx, s_start, max_len=16 if strength == "legal" else 4)
+            if strength == "legal":
+                longer = _name_start(ctx, s_start, max_len=16, lenient=True)
+                first = next((t for t in ctx.tokens if t.start == longer), None)
+                if longer < start and first is not None and (first.pos in PROPER or ctx.lex.place(first.text)):
+                    start = longer
             start = max([start] + [b for a, b in taken if start < b <= s_start])
             start = min([start] + [p.start for p in places if p.end == s_start and p.start < start])
             start = _trim_common(ctx, start, s_start)
@@ -179,8 +234,12 @@ def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
     return True
 
 
-def _name_start(ctx: SentenceContext, at: int, max_len: int) -> int:
-    """Walk left from ``at`` over name-like tokens; return where the name starts."""
+def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = False) -> int:
+    """Walk left from ``at`` over name-like tokens; return where the name starts.
+
+    ``lenient`` also crosses everyday verbs (建设, 发展), which full legal names
+    contain (中国交通建设集团有限公司); callers keep that longer start only when
+    it lands on a place or a proper noun."""
     start = at
     inside = next((t for t in ctx.tokens if t.start < at < t.end), None)
     if inside is not None:  # jieba kept the name and the suffix in one word (南昌大学)
@@ -188,7 +247,9 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int) -> int:
             return at
         start = inside.start
     for tok in reversed([t for t in ctx.tokens if t.end <= start]):
-        if tok.end != start or not _name_like(tok, ctx.lex) or at - tok.start > max_len:
+        if tok.end != start or at - tok.start > max_len or tok.end in ctx.barriers:
+            break
+        if not (_name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex)):
             break
         start = tok.start
     # Never start on a digit run that is a date or count (2019年10月, 10余家).
@@ -215,9 +276,47 @@ def _all_common(ctx: SentenceContext, start: int, end: int) -> bool:
         word_frequency(t.text) > COMMON and t.pos not in ("nr", "ns", "nt", "nz") for t in toks)
 
 
+def _lenient_name_like(tok: Token, lex: Lexicons) -> bool:
+    word = tok.text
+    return tok.pos in ("v", "vn") and len(word) >= 2 and word not in FUNCTION_WORDS and word not in lex.triggers \
+        and word not in lex.titles
+
+
+def _names_something(ctx: SentenceContext, start: int, end: int) -> bool:
+    """An owner in front of a party body is a noun phrase: it does not end in a verb
+    (升格做党委, 起设党委) and is not a phrase of everyday words (大力发展党委)."""
+    toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    if not toks or all(_everyday(t.text) for t in toks):
+        return False
+    if any(t.pos in ("nrt", "nrfg", "ns", "nt", "j", "eng") and not _everyday(t.text) or ctx.lex.place(t.text)
+           for t in toks):
+        return True
+    return not toks[-1].pos.startswith(("v", "d", "p", "c", "u", "r"))
+
+
+def _common(word: str) -> bool:
+    return word in FUNCTION_WORDS or word_frequency(word) > COMMON
+
+
+def _everyday(word: str) -> bool:
+    """A common word, or two common words run together (大力+支持), even if jieba lists the pair."""
+    if word in FUNCTION_WORDS or word_frequency(word) > COMMON:
+        return True
+    if len(word) < 4:
+        return False
+    parts = sub_words(word)
+    if len(parts) > 1 and all(len(w) >= 2 for w in parts):
+        return all(_everyday(w) for w in parts)
+    return any(word_frequency(word[:i]) > COMMON and word_frequency(word[i:]) > COMMON for i in range(2, len(word) - 1))
+
+
 def _name_like(tok: Token, lex: Lexicons) -> bool:
     word = tok.text
     if word in FUNCTION_WORDS or word in lex.titles or word in lex.triggers or word in lex.generic:
+        return False
+    if COUNTED.match(word) or tok.pos == "m" and not re.search(r"[0-9A-Za-z]", word):
+        return False
+    if tok.pos.startswith("v") and len(word) == 1 and word_frequency(word) > 2000:
         return False
     if word.endswith(GENERIC_HEADS) and word not in lex.places:
         return False
@@ -237,34 +336,52 @@ def _name_like(tok: Token, lex: Lexicons) -> bool:
 # -- party bodies --------------------------------------------------------------
 
 
-def _party_bodies(ctx: SentenceContext, orgs: list[Mention]) -> list[Mention]:
+def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
+    """"<owner><qualifiers><body>": 永雄集团党委, 南宁市物流行业党委, 拓维信息综合党支部.
+
+    The owner is an organisation or place found already and ending at the body
+    or at one of its qualifiers, else the name-like words just before it. A
+    city's or county's own 党委 (伊犁州党委) is a government organ, like 市委."""
     out = []
     sentence = ctx.text[ctx.start:ctx.end]
     pattern = "|".join(re.escape(b) for b in ctx.lex.party_bodies)
     qualifiers = "|".join(re.escape(q) for q in ctx.lex.party_qualifiers)
-    for m in re.finditer(rf"(?:(?:{qualifiers})(?:\((?:{qualifiers})\))?)*(?:{pattern})(?!织)", sentence):
+    qualifier = re.compile(rf"(?:{qualifiers})(?:\((?:{qualifiers})\))?")
+    for m in re.finditer(rf"(?:(?:{qualifiers})(?:\((?:{qualifiers})\))?)*(?:{pattern})(?![织员])", sentence):
         b_start, b_end = ctx.start + m.start(), ctx.start + m.end()
         body = m.group()
         if body in ("支部",) or sentence[m.end():m.end() + 2] in ("书记",) and body == "党组":
             continue
-        owner = next((o for o in orgs + _places_at(ctx, b_start) if o.end == b_start), None)
+        cuts, at = [b_start], b_start
+        while (q := qualifier.match(ctx.text, at, b_end)) and q.end() < b_end:
+            at = q.end()
+            cuts.append(at)
+        owner = max((o for o in found if o.end in cuts and o.start < o.end and o.label != "PartyOrganization"),
+                    key=lambda o: (o.end - o.start, o.confidence), default=None)
         if owner is None:
             start = _trim_common(ctx, _name_start(ctx, b_start, max_len=10), b_start)
             head = ctx.text[start:b_start]
             if len(head) >= 2 and head not in ctx.lex.generic and not DATE_LIKE.match(head) \
-                    and not _all_common(ctx, start, b_start) and word_frequency(head) <= COMMON:
+                    and not _all_common(ctx, start, b_start) and word_frequency(head) <= COMMON \
+                    and _names_something(ctx, start, b_start):
                 owner = _mention(ctx, start, b_start, _owner_type(ctx, head), 0.6, "owner")
         if owner is None:
             continue  # "党支部" with no named owner: not an entity (coreference may name it later)
+        label = "PartyOrganization"
+        if owner.label == "Place" and ctx.text[owner.end:b_end] == "党委" and _county_or_above(ctx.lex, owner.name):
+            label = "GovernmentOrganization"
         owner_mention = Mention(owner.start, owner.end, owner.text, owner.label, ctx.index, owner.name,
                                 owner.confidence, "owner")
         out.append(owner_mention)
-        out.append(_mention(ctx, owner.start, b_end, "PartyOrganization", 0.85, "party-body"))
+        out.append(_mention(ctx, owner.start, b_end, label, 0.85, "party-body"))
     return out
 
 
-def _places_at(ctx: SentenceContext, end: int) -> list[Mention]:
-    return [m for m in _places(ctx) if m.end == end]
+def _county_or_above(lex: Lexicons, name: str) -> bool:
+    place = lex.place(name)
+    if place is not None:
+        return place.level in ("province", "prefecture", "county")
+    return name.endswith(("省", "市", "州", "县", "盟", "旗")) or name.endswith("区") and not ZONE.search(name)
 
 
 def _owner_type(ctx: SentenceContext, head: str) -> str:
