@@ -24,6 +24,7 @@ __all__ = ["extract"]
 _SOURCE = re.compile(r"来源\s*[:：]\s*([^\s:：,，|/]{2,24}?)(?=\s|$|编辑|作者|记者|责任|发布|时间|\d)")
 _BYLINE = re.compile(r"(?P<role>责任编辑|编辑|责编|记者|通讯员|作者|摄影)\s*[:：丨|]?\s*")
 _COREF_BODY = "(?P<pre>该集团|该公司|该企业|集团|公司|企业)?(?P<qual>(?:{q})*)(?P<body>{b})(?!织)"
+ORG_LABELS = ("Company", "Organization", "GovernmentOrganization", "PartyOrganization")
 PROPAGATE = ("Company", "Organization", "GovernmentOrganization", "PartyOrganization", "Person")
 
 
@@ -39,6 +40,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         per_sentence.append(settle(find_mentions(ctx) + _source_mentions(doc.text, sent)))
     per_sentence = _propagate(doc.text, sents, per_sentence)
     per_sentence = _coreferent_bodies(doc.text, sents, per_sentence, lex)
+    per_sentence = _level_bodies(doc.text, sents, per_sentence, all_tokens, lex)
 
     relations: list[RelationMention] = []
     events = []
@@ -52,7 +54,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         found_dates = dates.find(doc.text, sent.start, sent.end)
         events += find_events(doc.text, sent.start, sent.end, sent.index, ms, found_dates, lex)
         context = here or context
-    relations += _located_in(per_sentence, lex)
+    relations += _located_in(doc.text, per_sentence, lex)
     mentions = tuple(m for ms in per_sentence for m in ms)
     return Extraction(doc, tuple(sents), mentions, tuple(_dedupe(relations)), tuple(events))
 
@@ -119,6 +121,61 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
     return out
 
 
+_LEVEL_BODY = re.compile(r"(?P<level>街道|社区|省|市|州|县|区|镇|乡|村)(?P<rest>委(?:组织部|宣传部|统战部|政法委|人才办|网信办)?"
+                         r"|党委|党工委|党总支|党支部|人民政府|政府|[\u4e00-\u9fff]{1,2}局|村委会|居委会)(?![\u4e00-\u9fff]{0,1}员)")
+_TOWN_LEVELS = ("街道", "社区", "镇", "乡", "村")
+
+
+def _level_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Mention]], all_tokens,
+                  lex: Lexicons) -> list[list[Mention]]:
+    """"市委", "市政府", "镇党委", "区科技局" with the place left out: the place of that
+    level the article names nearest before (else after). A city-level organ with
+    no such place keeps its bare name (市委统战部)."""
+    places = sorted((m for ms in per_sentence for m in ms if m.label == "Place"), key=lambda m: m.start)
+    out = []
+    for sent, ms, toks in zip(sents, per_sentence, all_tokens):
+        starts = {t.start for t in toks}
+        extra = []
+        for m in _LEVEL_BODY.finditer(text, sent.start, sent.end):
+            if m.start() not in starts or any(x.start < m.end() and m.start() < x.end for x in ms):
+                continue
+            level, rest = m["level"], m["rest"]
+            town = level in _TOWN_LEVELS
+            if town and not rest.startswith("党") and rest not in ("村委会", "居委会", "政府", "人民政府"):
+                continue
+            party = town and rest.startswith("党")
+            label = "PartyOrganization" if party else "GovernmentOrganization"
+            place = _place_of_level(places, level, m.start(), lex)
+            if place is None and town:
+                continue
+            base = place and (place.aliases[-1] if place.aliases else place.name)
+            if base and not base.endswith(level):
+                base = base + level if not town else None
+            name = base + rest if base else m.group()
+            conf = 0.65 if base else 0.5
+            extra.append(Mention(m.start(), m.end(), m.group(), label, sent.index, clean_name(name), conf,
+                                 "level-body", aliases=(m.group(),) if base else ()))
+        out.append(settle(ms + extra) if extra else ms)
+    return out
+
+
+def _place_of_level(places: list[Mention], level: str, at: int, lex: Lexicons) -> Mention | None:
+    def fits(m: Mention) -> bool:
+        name = m.aliases[-1] if m.aliases else m.name
+        entry = lex.place(name)
+        if level in _TOWN_LEVELS:
+            return name.endswith(level)
+        wanted = {"省": ("province",), "市": ("prefecture", "county"), "州": ("prefecture",),
+                  "县": ("county",), "区": ("county",)}[level]
+        if entry is None or entry.level not in wanted:
+            return False
+        return entry.name.endswith(level) or level in ("省", "市") and not entry.name.endswith(("县", "区", "旗"))
+    before = [m for m in places if m.start < at and fits(m)]
+    if before:
+        return before[-1]
+    return next((m for m in places if fits(m)), None)
+
+
 def _byline_relations(text: str, sent: Sentence, ms: list[Mention], source: Mention | None) -> list[RelationMention]:
     """记者/编辑 X: X holds that post at the outlet named by "来源"."""
     out = []
@@ -132,34 +189,48 @@ def _byline_relations(text: str, sent: Sentence, ms: list[Mention], source: Ment
     return out
 
 
-def _located_in(per_sentence: list[list[Mention]], lex: Lexicons) -> list[RelationMention]:
-    """A place inside another place mentioned in the same article (by the gazetteer)."""
-    places = [m for ms in per_sentence for m in ms if m.label == "Place"]
-    by_entry = {}
-    for m in places:
-        entry = _gazetteer_entry(m.name, lex)
-        if entry:
-            by_entry.setdefault(entry.name, m)
+_LOCATED = re.compile(r"(?:总部|地址|厂区)?(?:位于|坐落于|坐落在|地处|落户于|落户|落户在|扎根)")
+
+
+def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons) -> list[RelationMention]:
+    """Locations the text states: "X位于P", "位于P的X", "X落户P", and a chain of
+    places written together (杭州市江干区四季青街道) whose parent the article
+    also names on its own."""
     out = []
+    places = [m for ms in per_sentence for m in ms if m.label == "Place"]
+    for ms in per_sentence:
+        ordered = sorted(ms, key=lambda m: m.start)
+        if not ordered:
+            continue
+        for verb in _LOCATED.finditer(text, ordered[0].start, ordered[-1].end):
+            place = next((m for m in ordered if m.label == "Place" and 0 <= m.start - verb.end() <= 1), None)
+            if place is None:
+                continue
+            after = next((m for m in ordered if m.label in ORG_LABELS and m.rule != "owner"
+                          and text[place.end:m.start] == "的"), None)
+            before = [m for m in ordered if m.end <= verb.start() and (m.label in ORG_LABELS or m.label == "Place")
+                      and m.rule != "owner" and not re.search(r"[。;!?]", text[m.end:verb.start()])
+                      and verb.start() - m.end <= 12]
+            subject = after or (before[-1] if before else None)
+            if subject is not None and subject.name != place.name:
+                out.append(RelationMention(subject, "locatedIn", place, place.sentence, 0.75, "located-verb"))
     for m in places:
-        entry = _gazetteer_entry(m.name, lex)
-        parent = entry.parent if entry else ""
-        if entry and entry.name != m.name and not lex.place(m.name):
-            parent = entry.name  # a zone inside a city: the city first
-        while parent:
-            if parent in by_entry and by_entry[parent].name != m.name:
-                out.append(RelationMention(m, "locatedIn", by_entry[parent], m.sentence, 0.6, "gazetteer"))
-                break
-            up = lex.place(parent)
-            parent = up.parent if up else ""
+        if not m.aliases or not m.text.endswith(m.aliases[-1]):
+            continue
+        head = m.text[:len(m.text) - len(m.aliases[-1])]
+        parent = _last_place_in(head, lex)
+        target = next((p for p in places if p is not m and parent and
+                       (p.name == parent or lex.place(p.name) is not None and lex.place(p.name) == lex.place(parent))
+                       and not p.aliases), None)
+        if target is not None:
+            out.append(RelationMention(m, "locatedIn", target, m.sentence, 0.7, "place-chain"))
     return out
 
 
-def _gazetteer_entry(name: str, lex: Lexicons):
-    for length in range(len(name), 1, -1):
-        place = lex.place(name[:length])
-        if place:
-            return place
+def _last_place_in(head: str, lex: Lexicons) -> str | None:
+    for i in range(len(head) - 1):
+        if lex.place(head[i:]):
+            return head[i:]
     return None
 
 

@@ -434,19 +434,61 @@ def _persons(ctx: SentenceContext) -> list[Mention]:
         if nxt and nxt.text in ("是", "为") and _person_token(tok, ctx.lex) and i + 2 < len(toks) \
                 and toks[i + 2].text.startswith("一名"):
             out.append(_mention(ctx, tok.start, tok.end, "Person", 0.7, "name+是一名"))
-        if tok.pos in ("nr", "nrfg") and len(tok.text) == 3 and _person_token(tok, ctx.lex):
+        if tok.pos in ("nr", "nrfg") and len(tok.text) == 3 and _person_token(tok, ctx.lex) \
+                and word_frequency(tok.text) < 5:
             out.append(_mention(ctx, tok.start, tok.end, "Person", 0.5, "jieba-nr"))
+    out += _quoted_speakers(ctx)
+    out += _person_lists(ctx, out)
     return out
 
 
-def _person_token(tok: Token, lex: Lexicons) -> bool:
+_SPEAKER = re.compile(r"(?:^|(?<=[”」\"'’。!?!?;;,,\s]))([\u4e00-\u9fff]{2,3}?)(?=说|表示|介绍|坦言|告诉|是一名|笑着说)")
+
+
+def _quoted_speakers(ctx: SentenceContext) -> list[Mention]:
+    """"……”降伟说": a surname and one or two characters right after a quote or a
+    sentence break and right before a speech verb."""
+    out = []
+    for m in _SPEAKER.finditer(ctx.text, ctx.start, ctx.end):
+        name = m.group(1)
+        if (name[:2] in ctx.lex.surnames or name[0] in ctx.lex.surnames) and word_frequency(name) < 5 \
+                and name not in FUNCTION_WORDS and name not in ctx.lex.titles and name[-1] not in "们者时后":
+            out.append(_mention(ctx, m.start(1), m.end(1), "Person", 0.7, "quote+name+speech"))
+    return out
+
+
+def _person_lists(ctx: SentenceContext, persons: list[Mention]) -> list[Mention]:
+    """"胡亚波、汪祥旺、龙良文、彭浩等": the other items of a list that names persons are persons."""
+    out = []
+    known = {(p.start, p.end) for p in persons}
+    for m in re.finditer(r"[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+(?=等|[,,。;;)）]|$)", ctx.text[ctx.start:ctx.end]):
+        items, pos = [], ctx.start + m.start()
+        for part in m.group().split("、"):
+            items.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        hits = [span for span in items if span in known]
+        if not hits or len(hits) == len(items):
+            continue
+        for a, b in items:
+            name = ctx.text[a:b]
+            if (a, b) not in known and (name[:2] in ctx.lex.surnames or name[0] in ctx.lex.surnames) \
+                    and word_frequency(name) < 5 and name not in ctx.lex.titles:
+                out.append(_mention(ctx, a, b, "Person", 0.65, "person-list"))
+    return out
+
+
+def _person_token(tok: Token, lex: Lexicons, strict: bool = True) -> bool:
+    """A word that can be a person's name; ``strict`` also asks that it be rare
+    in the dictionary (a title before it is context enough otherwise)."""
     word = tok.text
     if not (2 <= len(word) <= 4) or not all("\u4e00" <= c <= "\u9fff" for c in word):
         return False
     if word in lex.places or word in lex.titles or word in FUNCTION_WORDS or word in lex.generic:
         return False
     has_surname = word[:2] in lex.surnames or word[0] in lex.surnames
-    return has_surname and (tok.pos.startswith("nr") or word_frequency(word) < 5)
+    if not strict:
+        return has_surname and (tok.pos.startswith("nr") or word_frequency(word) < 5)
+    return has_surname and word_frequency(word) < 20 and (tok.pos.startswith("nr") or word_frequency(word) < 5)
 
 
 def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, int] | None:
@@ -456,7 +498,12 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
     if i >= len(toks):
         return None
     tok = toks[i]
-    if _person_token(tok, ctx.lex) and len(tok.text) <= 3:
+    if _person_token(tok, ctx.lex, strict=False) and len(tok.text) <= 3:
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if len(tok.text) == 2 and nxt is not None and len(nxt.text) == 1 and _HAN.match(nxt.text) \
+                and nxt.pos in ("nrt", "nr", "ng", "x", "nrfg", "n", "yg", "zg", "ag", "tg", "rg", "dg", "vg") \
+                and nxt.text not in FUNCTION_WORDS and nxt.text not in "等说称和与及":
+            return tok.start, nxt.end  # jieba split a three-character name (王彤 宙)
         return tok.start, tok.end
     # jieba split the name (谭 曼 / 降伟说): rebuild it from characters.
     text = ctx.text[tok.start:ctx.end]
