@@ -15,7 +15,7 @@ from ..model import Document, Extraction, Mention, RelationMention, Sentence
 from ..segment import sentences as split_sentences
 from ..segment import tokens as tokenize
 from .dates import DateResolver
-from .entities import SentenceContext, clean_name, find_mentions, settle
+from .entities import ZONE, SentenceContext, clean_name, find_mentions, settle
 from .events import find_events
 from .relations import find_relations
 
@@ -45,7 +45,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     relations: list[RelationMention] = []
     events = []
     dates = DateResolver(doc.published)
-    source = next((m for ms in per_sentence for m in ms if m.rule == "source"), None)
+    source = next((m for ms in per_sentence for m in ms if m.rule == "source"), None) or _outlet(per_sentence)
     context: Mention | None = None
     for sent, ms in zip(sents, per_sentence):
         here = next((m for m in ms if m.label == "Company" and m.rule != "owner"), None)
@@ -57,6 +57,15 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     relations += _located_in(doc.text, per_sentence, lex)
     mentions = tuple(m for ms in per_sentence for m in ms)
     return Extraction(doc, tuple(sents), mentions, tuple(_dedupe(relations)), tuple(events))
+
+
+_OUTLET = re.compile(r"(报|报社|网|客户端|电视台|广播电台|通讯社|新闻|频道)$")
+
+
+def _outlet(per_sentence: list[list[Mention]]) -> Mention | None:
+    """With no "来源" line, the first news outlet the article names (长江日报-长江网…讯)."""
+    return next((m for ms in per_sentence for m in ms if m.label == "Organization" and _OUTLET.search(m.name)),
+                None)
 
 
 def _source_mentions(text: str, sent: Sentence) -> list[Mention]:
@@ -155,6 +164,13 @@ def _level_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Ment
             conf = 0.65 if base else 0.5
             extra.append(Mention(m.start(), m.end(), m.group(), label, sent.index, clean_name(name), conf,
                                  "level-body", aliases=(m.group(),) if base else ()))
+        for m in re.finditer("管委会|管理委员会", text[sent.start:sent.end]):
+            a, b = sent.start + m.start(), sent.start + m.end()
+            zones = [p for p in places if ZONE.search(p.name)]
+            zone = ([p for p in zones if p.start < a] or zones or [None])[-1] if zones else None
+            if zone is not None and not any(x.start < b and a < x.end for x in ms):
+                extra.append(Mention(a, b, m.group(), "GovernmentOrganization", sent.index, zone.name + "管委会",
+                                     0.6, "level-body", aliases=(m.group(),)))
         out.append(settle(ms + extra) if extra else ms)
     return out
 

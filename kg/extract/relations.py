@@ -45,58 +45,112 @@ def _party_bodies(ms: list[Mention], sentence: int) -> list[RelationMention]:
     return out
 
 
-def _title_run(text: str, at: int, end: int, lex: Lexicons) -> tuple[list[str], int]:
-    """Titles stacked from ``at`` (董事长、党委书记): the titles and where they end."""
-    titles, pos = [], at
-    ordered = sorted(lex.titles, key=lambda t: (-len(t), t))
-    while pos < end:
-        title = next((t for t in ordered if text.startswith(t, pos)), None)
-        if title is None:
-            break
-        titles.append(title)
-        pos += len(title)
-        if pos < end and text[pos] in "、,":
-            nxt = next((t for t in ordered if text.startswith(t, pos + 1)), None)
-            if nxt:
-                pos += 1
-    return titles, pos
+_BODY_WORDS = re.compile(r"^(党委|党工委|党总支|党支部|支部|党组|纪委|监委)")
+_APPOINTED = re.compile(r"^(?:当选为?|担任|出任|兼任|任)")
 
 
 def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                context_org: Mention | None) -> list[RelationMention]:
+    """Titles before a name, each bound to the organisation written before it:
+    "湖北省委常委、武汉市委书记X", "X党委书记、董事长Y" (董事长 at the body's owner),
+    "X公司董事长Y"; and titles after a name: "Y当选党委书记", "Y担任X董事长"."""
     out = []
     orgs = [m for m in ms if m.label in ORGS]
+    previous: tuple[Mention, list] | None = None
     for person in (m for m in ms if m.label == "Person"):
-        title_start = _title_start_before(text, person.start, lex)
-        if title_start is None:
+        segments = _title_segments(text, person.start, orgs, lex)
+        if not segments and previous is not None and text[previous[0].end:person.start] in ("、", "和", "与", "及"):
+            segments = previous[1]  # 副总经理邹海峰、巫晓燕: one title shared by a list
+        segments += _titles_after(text, person, orgs, ms, lex)
+        if not segments:
             continue
-        titles, _ = _title_run(text, title_start, person.start, lex)
-        if not titles:
-            continue
-        role = "、".join(titles)
-        # "X党支部副书记Y": the title begins inside a party body's name -> the body, bare title.
-        body = next((o for o in orgs if o.label == "PartyOrganization" and o.start < title_start < o.end), None)
-        if body is not None:
-            # 党委书记、董事长X: the party title at the body, the others at the body's owner.
-            owner = next((o for o in orgs if o.rule == "owner" and o.start == body.start and o.end < body.end), None)
-            party, other = [], []
-            for title in text[body.end:person.start].strip(": ").split("、"):
-                (other if owner is not None and lex.titles.get(title) not in ("party", None) else party).append(title)
-            if party:
-                out.append(_rel(person, "holdsPosition", body, sentence, 0.85, "body+title+name", "、".join(party)))
-            if other:
-                out.append(_rel(person, "holdsPosition", owner, sentence, 0.8, "body+title+name", "、".join(other)))
-            continue
-        org, conf = _org_before(text, orgs, title_start), 0.85
-        if org is None:
-            # "该公司副总经理Y": the company this part of the article is about.
-            if not re.search(r"(该|本)?(公司|集团|企业)$", text[:title_start]):
+        bound = [(org, title) for org, title in segments if org is not None]
+        first_title = text.rfind(segments[0][1], 0, person.start)
+        if not bound and previous is not None and text[previous[0].end:first_title] in (",", ",", ";", " "):
+            bound = [b for b in previous[1] if b[0] is not None]  # A书记、董事长X,副书记、总经理Y
+        previous = (person, segments if any(o for o, _ in segments) else segments + bound)
+        for org, title in segments:
+            if org is None and bound:
+                org = bound[0][0]  # 党委书记、董事长Y: the organisation of the other titles
+                if org.label == "PartyOrganization" and lex.titles.get(title) != "party":
+                    org = _owner_of(org, orgs) or org
+            conf = 0.85
+            if org is None:
+                org, conf = _org_for_bare_title(text, person, orgs, context_org, segments, lex)
+            if org is None:
                 continue
-            before = [o for o in orgs if o.label == "Company" and o.end <= title_start and o.rule != "owner"]
-            org, conf = (before[0] if before else context_org), 0.6
-        if org is not None:
-            out.append(_rel(person, "holdsPosition", org, sentence, conf, "org+title+name", role))
+            role = _BODY_WORDS.sub("", title) if org.label == "PartyOrganization" and title not in (
+                "党建指导员", "党务工作者") else title
+            out.append(_rel(person, "holdsPosition", org, sentence, conf, "org+title+name", role or title))
     return out
+
+
+def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> list[tuple[Mention | None, str]]:
+    """Read "[org]title、[org]title" backwards from a name: (organisation or None, title) pairs."""
+    ordered = sorted(lex.titles, key=len, reverse=True)
+    pos = at
+    while pos > 0 and text[pos - 1] in ": :":
+        pos -= 1
+    segments = []
+    while True:
+        title = next((t for t in ordered if text.endswith(t, 0, pos)), None)
+        if title is None:
+            break
+        t_start = pos - len(title)
+        inside = next((o for o in orgs if o.start < t_start < o.end <= pos), None)
+        if inside is not None:  # 武汉市委书记: the org took 市委 out of the title
+            org, title, seg_start = inside, text[inside.end:pos], inside.start
+        else:
+            org = next((o for o in orgs if o.end == t_start or o.end == t_start - 1 and text[o.end] == "的"), None)
+            seg_start = org.start if org is not None else t_start
+        if title:
+            segments.append((org, title))
+        if seg_start > 0 and text[seg_start - 1] in "、 ":
+            pos = seg_start - 1
+            continue
+        break
+    return segments[::-1]
+
+
+def _titles_after(text: str, person: Mention, orgs: list[Mention], ms: list[Mention],
+                  lex: Lexicons) -> list[tuple[Mention | None, str]]:
+    """"Y当选党委书记" / "Y担任X公司董事长": a title after the name and an appointing verb."""
+    verb = _APPOINTED.match(text[person.end:person.end + 3])
+    if verb is None:
+        return []
+    at = person.end + verb.end()
+    org = next((o for o in orgs if o.start == at), None)
+    t_at = org.end if org is not None else at
+    title = next((t for t in sorted(lex.titles, key=len, reverse=True) if text.startswith(t, t_at)), None)
+    if title is None:
+        return []
+    if org is None and lex.titles.get(title) == "party":
+        # The body named nearest before in the sentence (小米成立党委,由…刘德担任党委书记).
+        bodies = [o for o in orgs if o.label == "PartyOrganization" and o.end <= person.start]
+        org = bodies[-1] if bodies else None
+    return [(org, title)]
+
+
+def _owner_of(body: Mention, orgs: list[Mention]) -> Mention | None:
+    return next((o for o in orgs if o.rule == "owner" and o.start == body.start and o.end < body.end), None)
+
+
+def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context_org: Mention | None,
+                        segments, lex: Lexicons) -> tuple[Mention | None, float]:
+    """A title with no organisation before it: "该公司副总经理Y" (the company the
+    article is about), or the one company the sentence names before the title."""
+    first_title = segments[0][1]
+    t_start = text.rfind(first_title, 0, person.start)
+    org = _org_before(text, orgs, t_start)
+    if org is not None:
+        return org, 0.75
+    if re.search(r"(该|本)?(公司|集团|企业)$", text[:t_start]):
+        before = [o for o in orgs if o.label == "Company" and o.end <= t_start and o.rule != "owner"]
+        return (before[0] if before else context_org), 0.6
+    companies = {o.name: o for o in orgs if o.label == "Company" and o.rule != "owner" and o.end <= t_start}
+    if len(companies) == 1 and all(lex.titles.get(t) == "corporate" for _, t in segments):
+        return next(iter(companies.values())), 0.55
+    return None, 0.0
 
 
 def _org_before(text: str, orgs: list[Mention], at: int) -> Mention | None:
@@ -108,27 +162,6 @@ def _org_before(text: str, orgs: list[Mention], at: int) -> Mention | None:
         if o.end <= at and at - o.end <= 12 and not re.search(r"[,。;:“”]", text[o.end:at]):
             return o
     return None
-
-
-def _title_start_before(text: str, at: int, lex: Lexicons) -> int | None:
-    """Start of the stacked titles that end at ``at`` (allowing ':' or a space before the name)."""
-    end = at
-    while end > 0 and text[end - 1] in ": ":
-        end -= 1
-    start = None
-    while True:
-        found = next((t for t in sorted(lex.titles, key=len, reverse=True) if text.endswith(t, 0, end)), None)
-        if found is None:
-            break
-        start = end - len(found)
-        end = start
-        if end > 0 and text[end - 1] in "、":
-            prev = next((t for t in lex.titles if text.endswith(t, 0, end - 1)), None)
-            if prev:
-                end -= 1
-                continue
-        break
-    return start
 
 
 def _members(text: str, ms: list[Mention], sentence: int) -> list[RelationMention]:
