@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from .lexicons import lexicons
 from .model import (Entity, Event, Evidence, Extraction, Mention, Relation, Resolved)
 
-LEGAL_ENDINGS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|股份公司|公司)$")
+FULL_LEGAL = re.compile(r"(有限公司|有限责任公司|股份公司)$")
+LEGAL_ENDINGS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|股份公司|控股集团|集团|公司)$")
 
 
 def resolve(extractions: Iterable[Extraction]) -> Resolved:
@@ -48,8 +49,7 @@ def resolve(extractions: Iterable[Extraction]) -> Resolved:
         label, name = _canonical(local[key])
         if label == "Person":
             persons_by_name[name].append((key, person_orgs.get(key, set())))
-        else:
-            global_of[key] = f"{label.lower()}/{name}"
+    global_of.update(_merge_across_documents({k: ms for k, ms in local.items() if ms[0].label != "Person"}))
     for name, group in sorted(persons_by_name.items()):
         clusters: list[tuple[set[str], list[tuple[str, str]]]] = []
         for key, orgs in group:
@@ -79,7 +79,11 @@ def resolve(extractions: Iterable[Extraction]) -> Resolved:
 
 
 def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
-    """Group one document's mentions; the key is "Type|canonical name"."""
+    """Group one document's mentions; the key is "Type|canonical name".
+
+    Two names of one type are one thing when one is a short form of the other
+    (same_thing), or when a mention lists the other as its alias (衢州市全旺镇
+    with 全旺镇)."""
     lex = lexicons()
     by_label: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -87,37 +91,136 @@ def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
             by_label[m.label].append(m)
     out: dict[Mention, str] = {}
     for label, ms in by_label.items():
-        roots: dict[str, str] = {}
         names = sorted({m.name for m in ms}, key=lambda n: (-len(n), n))
-        for name in names:
-            roots[name] = name
-        for name in names:
-            for longer in names:
-                if longer == name or len(longer) <= len(name):
-                    continue
-                if _same_thing(label, name, longer, lex):
-                    roots[name] = roots[longer]
+        parent = {n: n for n in names}
+
+        def root(n: str) -> str:
+            while parent[n] != n:
+                n = parent[n]
+            return n
+
+        def join(short: str, long: str) -> None:
+            a, b = root(short), root(long)
+            if a != b:
+                keep, drop = sorted((a, b), key=lambda n: (-len(n), n))
+                parent[drop] = keep
+
+        for m in ms:
+            for alias in m.aliases:
+                if alias in parent and alias != m.name:
+                    join(alias, m.name)
+        for i, name in enumerate(names):
+            for longer in names[:i]:
+                if len(longer) > len(name) and _same_thing(label, name, longer, lex):
+                    join(name, longer)
                     break
         for m in ms:
-            out[m] = f"{label}|{roots[m.name]}"
+            out[m] = f"{label}|{root(m.name)}"
     return out
 
 
 def _same_thing(label: str, short: str, long: str, lex) -> bool:
-    if label == "Company":
-        core = LEGAL_ENDINGS.sub("", long)
-        return len(short) >= 2 and (long.startswith(short) or core == short or core.startswith(short))
+    if _place_prefixed(short, long, lex):
+        return True  # 房道镇党委 / 建瓯市房道镇党委
+    if label in ("Company", "Organization"):
+        core, short_core = LEGAL_ENDINGS.sub("", long), LEGAL_ENDINGS.sub("", short)
+        if len(short) >= 2 and (long.startswith(short) or core == short or core.startswith(short)):
+            return True
+        ending, long_ending = LEGAL_ENDINGS.search(short), LEGAL_ENDINGS.search(long)
+        return bool(ending and long_ending) and ending.group() in long_ending.group() and len(short_core) >= 2 and (
+            core.startswith(short_core) or _abbreviates(short_core, core))
     if label == "Place":
         a, b = lex.place(short), lex.place(long)
         return a is not None and a == b
     return False
 
 
+def _place_prefixed(short: str, long: str, lex) -> bool:
+    """``long`` is ``short`` with a place written before it."""
+    if len(short) < 3 or not long.endswith(short):
+        return False
+    head = long[:-len(short)]
+    return lex.place(head) is not None or any(lex.place(head[:i]) and lex.place(head[i:]) for i in
+                                              range(2, len(head) - 1))
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """中交建 for 中国交通建设: same first character, the rest in order, much shorter."""
+    if not short or not long or short[0] != long[0] or len(short) * 3 > len(long) * 2:
+        return False
+    pos = 0
+    for ch in short:
+        pos = long.find(ch, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
+
+
 def _canonical(ms: list[Mention]) -> tuple[str, str]:
-    """The entity's type and name: the first mention of three characters or more."""
+    """The entity's type and name: a company's full legal name if the text gives
+    it, else the first mention of three characters or more."""
     ordered = sorted(ms, key=lambda m: (m.start, -len(m.name)))
+    legal = sorted((m.name for m in ms if m.label == "Company" and FULL_LEGAL.search(m.name)), key=lambda n: (-len(n), n))
+    if legal:
+        return ms[0].label, legal[0]
     first = next((m for m in ordered if len(m.name) >= 3 and m.rule != "owner"), ordered[0])
     return first.label, first.name
+
+
+def _merge_across_documents(local: dict[tuple[str, str], list[Mention]]) -> dict[tuple[str, str], str]:
+    """One id per organisation or place across documents: clusters of one type that
+    share a name of three characters or more, or whose names are short and long
+    forms of each other, are one entity. The id uses the name most documents
+    chose (ties: the longer, then the first in code-point order)."""
+    lex = lexicons()
+    keys = sorted(local)
+    parent = {k: k for k in keys}
+
+    def root(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    canonical = {k: _canonical(local[k]) for k in keys}
+    by_name: dict[tuple[str, str], list] = defaultdict(list)
+    for k in keys:
+        label = canonical[k][0]
+        names = {m.name for m in local[k]} | {a for m in local[k] for a in m.aliases}
+        for n in names:
+            if len(n) >= 3 or n == canonical[k][1]:
+                by_name[(label, n)].append(k)
+    for group in by_name.values():
+        for k in group[1:]:
+            a, b = root(group[0]), root(k)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    by_label: dict[str, list] = defaultdict(list)
+    for k in keys:
+        by_label[canonical[k][0]].append(k)
+    for label, ks in by_label.items():
+        ordered = sorted(ks, key=lambda k: (len(canonical[k][1]), canonical[k][1], k))
+        for i, short in enumerate(ordered):
+            for long in ordered[i + 1:]:
+                if root(short) != root(long) and short[0] != long[0] and \
+                        len(canonical[long][1]) > len(canonical[short][1]) and \
+                        _same_thing(label, canonical[short][1], canonical[long][1], lex):
+                    a, b = root(short), root(long)
+                    parent[max(a, b)] = min(a, b)
+    groups: dict = defaultdict(list)
+    for k in keys:
+        groups[root(k)].append(k)
+    out = {}
+    for members in groups.values():
+        votes: dict[str, int] = defaultdict(int)
+        for k in members:
+            votes[canonical[k][1]] += 1
+        label = canonical[members[0]][0]
+        legal = [n for n in votes if label == "Company" and FULL_LEGAL.search(n)]
+        name = min(legal or votes, key=lambda n: (-votes[n] if not legal else 0, -len(n), n))
+        for k in members:
+            out[k] = f"{label.lower()}/{name}"
+    return out
 
 
 def _noisy_or(values: Iterable[float]) -> float:

@@ -39,3 +39,32 @@ def test_people_who_share_only_a_name_stay_apart(tmp_path):
     assert len(people) == 2 and all(p.startswith("person/王建国~") for p in people)
     by_docs = sorted(len({ev.doc_id for ev in e.evidence}) for e in resolved.entities if e.type == "Person")
     assert by_docs == [1, 2]
+
+
+def test_full_short_and_traditional_names_across_documents_are_one_node(tmp_path):
+    write(tmp_path, "a.txt", "黔东信息系统股份有限公司今年在深交所上市。")
+    write(tmp_path, "b.txt", "黔东信息董事长陈国栋表示,将继续投入研发。")
+    write(tmp_path, "c.txt", "黔東信息董事長陳國棟說,訂單飽滿。")
+    resolved = run([tmp_path])
+    companies = [e for e in resolved.entities if e.type == "Company"]
+    assert [c.id for c in companies] == ["company/黔东信息系统股份有限公司"]
+    assert len({ev.doc_id for ev in companies[0].evidence}) == 3
+    assert "黔东信息" in companies[0].aliases
+
+
+def test_a_body_written_with_and_without_its_county_is_one_entity(tmp_path):
+    write(tmp_path, "a.txt", "6月3日,云和县石塘镇党委与丽水青禾农业有限公司党支部签订共建协议。石塘镇党委书记毛晓东介绍了情况。")
+    resolved = run([tmp_path])
+    bodies = [e for e in resolved.entities if e.type == "PartyOrganization" and "石塘镇" in e.name]
+    assert len(bodies) == 1
+    assert {bodies[0].name, *bodies[0].aliases} >= {"云和县石塘镇党委", "石塘镇党委"}
+    holder = [r for r in resolved.relations if r.subject == "person/毛晓东" and r.predicate == "holdsPosition"]
+    assert [(r.object, r.role) for r in holder] == [(bodies[0].id, "书记")]
+
+
+def test_an_abbreviated_group_name_joins_the_full_name(tmp_path):
+    write(tmp_path, "a.txt", "中国能源建设集团有限公司与某市签约。中能建集团董事长韩立明出席。")
+    resolved = run([tmp_path])
+    companies = [e for e in resolved.entities if e.type == "Company"]
+    assert [c.name for c in companies] == ["中国能源建设集团有限公司"]
+    assert "中能建集团" in companies[0].aliases

@@ -119,6 +119,10 @@ def _places(ctx: SentenceContext) -> list[Mention]:
         zone = ZONE.match(ctx.text, end, ctx.end)
         if zone:
             end = zone.end()
+        nxt = toks[j] if j < len(toks) else None
+        if place.level == "country" and not zone and nxt is not None and nxt.pos in ("n", "nz", "nt", "j", "ns", "vn") \
+                and j == i + 1:
+            continue  # 中国特色, 中国城乡: the country qualifies a noun, it is not a location here
         conf = 0.9 if place.level in ("province", "prefecture", "country", "region") or zone else 0.75
         tail = ctx.text[toks[j - 1].start:end] if j > i + 1 else None
         out.append(_mention(ctx, start, end, "Place", conf, "gazetteer", aliases=(tail,) if tail else ()))
@@ -227,6 +231,8 @@ def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
         return False
     if head.endswith(GENERIC_HEADS) and strength == "industry":
         return False
+    if strength == "industry" and ctx.lex.place(head):
+        return False  # 湖南农业, 沶村农业: a place and a trade, not a name
     if strength == "industry":
         # A trade word after a common word (电子信息, 网络安全) is not a company name.
         return word_frequency(head) < 200 and not any(head.endswith(s) for s, _, st in ctx.lex.org_suffixes
@@ -249,7 +255,10 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     for tok in reversed([t for t in ctx.tokens if t.end <= start]):
         if tok.end != start or at - tok.start > max_len or tok.end in ctx.barriers:
             break
-        if not (_name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex)):
+        prev = next((t for t in ctx.tokens if t.end == tok.start), None)
+        last_of_name = tok.end == at and len(tok.text) == 1 and tok.pos == "v" and prev is not None \
+            and prev.pos in ("j", "nz", "nt") and not _common(prev.text)  # 中能 建 集团
+        if not (_name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex) or last_of_name):
             break
         start = tok.start
     # Never start on a digit run that is a date or count (2019年10月, 10余家).
@@ -370,9 +379,9 @@ def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
         label = "PartyOrganization"
         if owner.label == "Place" and ctx.text[owner.end:b_end] == "党委" and _county_or_above(ctx.lex, owner.name):
             label = "GovernmentOrganization"
-        owner_mention = Mention(owner.start, owner.end, owner.text, owner.label, ctx.index, owner.name,
-                                owner.confidence, "owner")
-        out.append(owner_mention)
+        if owner.label != "Place":  # a place inside a body's name is not an entity of its own
+            out.append(Mention(owner.start, owner.end, owner.text, owner.label, ctx.index, owner.name,
+                               owner.confidence, "owner"))
         out.append(_mention(ctx, owner.start, b_end, label, 0.85, "party-body"))
     return out
 
@@ -388,7 +397,8 @@ def _owner_type(ctx: SentenceContext, head: str) -> str:
     for suffix, label, _ in ctx.lex.org_suffixes:
         if head.endswith(suffix):
             return label
-    if ctx.lex.place(head) or ZONE.search(head) or head.endswith(("镇", "村", "街道", "乡", "社区")):
+    if ctx.lex.place(head) or ZONE.search(head) or head.endswith(("镇", "村", "街道", "乡", "社区")) or \
+            head.endswith(("州", "市", "县", "省")) and ctx.lex.place(head[:-1]):
         return "Place"
     return "Company"
 
