@@ -61,6 +61,8 @@ def find_mentions(ctx: SentenceContext) -> list[Mention]:
     found += _places(ctx)
     found += _organisations(ctx, found)
     found += _party_bodies(ctx, found)
+    found += _departments(ctx, found)
+    found += _listed_companies(ctx)
     found += _partner_slots(ctx)
     found += persons
     found += _user_terms(ctx)
@@ -75,7 +77,8 @@ def settle(mentions: list[Mention]) -> list[Mention]:
         clash = False
         for k in kept:
             if m.start >= k.start and m.end <= k.end:
-                if m.rule == "owner" and k.label == "PartyOrganization" and m.start == k.start:
+                if m.rule == "owner" and k.label in ("PartyOrganization", "GovernmentOrganization") \
+                        and m.start == k.start:
                     continue
                 clash = True
                 break
@@ -383,6 +386,44 @@ def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
             out.append(Mention(owner.start, owner.end, owner.text, owner.label, ctx.index, owner.name,
                                owner.confidence, "owner"))
         out.append(_mention(ctx, owner.start, b_end, label, 0.85, "party-body"))
+    return out
+
+
+DEPARTMENT = re.compile(r"组织部|宣传部|统战部|政法委|办公室|纪委|监委")
+
+
+def _departments(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
+    """"伊犁州党委组织部", "X公司党委办公室": a department named after the organ it
+    belongs to; the organ is kept as the owner so the department can point to it."""
+    out = []
+    for m in DEPARTMENT.finditer(ctx.text, ctx.start, ctx.end):
+        organ = max((o for o in found if o.end == m.start() and o.label in ("GovernmentOrganization", "PartyOrganization")),
+                    key=lambda o: o.end - o.start, default=None)
+        if organ is None or ctx.text[m.end():m.end() + 1] in ("书", "副") and m.group() in ("纪委", "监委"):
+            if organ is None:
+                continue
+        label = "PartyOrganization" if m.group() == "纪委" else "GovernmentOrganization"
+        if m.group() == "办公室" and organ.label == "PartyOrganization":
+            continue  # 党委办公室主任: a post inside the body, not an organ of its own
+        out.append(Mention(organ.start, organ.end, organ.text, organ.label, ctx.index, organ.name,
+                           organ.confidence, "owner"))
+        out.append(_mention(ctx, organ.start, m.end(), label, 0.8, "department"))
+    return out
+
+
+_STOCK_CODE = re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8})[(（](?:\d{3,6}|\d{3,6}\.(?:HK|SZ|SH|hk|sz|sh)|[A-Z]{1,5})[)）]")
+
+
+def _listed_companies(ctx: SentenceContext) -> list[Mention]:
+    """"小米(1810)", "腾讯(00700.HK)": a name with a stock code is a listed company."""
+    out = []
+    for m in _STOCK_CODE.finditer(ctx.text, ctx.start, ctx.end):
+        start = _name_start(ctx, m.end(1), max_len=8)
+        toks = [t for t in ctx.tokens if start <= t.start and t.end <= m.end(1)]
+        while toks and (_common(toks[0].text) or toks[0].pos.startswith(("p", "u", "v", "d", "c"))):
+            toks = toks[1:]
+        if toks and len(ctx.text[toks[0].start:m.end(1)]) >= 2:
+            out.append(_mention(ctx, toks[0].start, m.end(1), "Company", 0.8, "stock-code"))
     return out
 
 

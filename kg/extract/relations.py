@@ -41,7 +41,14 @@ def _party_bodies(ms: list[Mention], sentence: int) -> list[RelationMention]:
             continue
         for owner in ms:
             if owner.rule == "owner" and owner.start == body.start and owner.end < body.end and owner.label in ORGS:
-                out.append(_rel(owner, "hasPartyOrganization", body, sentence, 0.85, "owner+body"))
+                if owner.label == "PartyOrganization":  # 纪委 of a 党委
+                    out.append(_rel(body, "subOrganizationOf", owner, sentence, 0.75, "organ+department"))
+                else:
+                    out.append(_rel(owner, "hasPartyOrganization", body, sentence, 0.85, "owner+body"))
+    for dept in (m for m in ms if m.label == "GovernmentOrganization" and m.rule == "department"):
+        for organ in ms:
+            if organ.rule == "owner" and organ.start == dept.start and organ.end < dept.end:
+                out.append(_rel(dept, "subOrganizationOf", organ, sentence, 0.75, "organ+department"))
     return out
 
 
@@ -66,7 +73,7 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
             continue
         bound = [(org, title) for org, title in segments if org is not None]
         first_title = text.rfind(segments[0][1], 0, person.start)
-        if not bound and previous is not None and text[previous[0].end:first_title] in (",", ",", ";", " "):
+        if not bound and previous is not None and text[previous[0].end:first_title] in (",", ",", ";", " ", "、"):
             bound = [b for b in previous[1] if b[0] is not None]  # A书记、董事长X,副书记、总经理Y
         previous = (person, segments if any(o for o, _ in segments) else segments + bound)
         for org, title in segments:
