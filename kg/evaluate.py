@@ -70,8 +70,23 @@ class Report:
     roles_total: int = 0
     events_pred: int = 0
     events_gold: int = 0
+    # confidence band ("0.6") -> [correct, predicted], entities and relations together:
+    # how often a fact given that score is right (the check behind --min-confidence)
+    calibration: dict[str, list[int]] = field(default_factory=dict)
+
+    def note_confidence(self, confidence: float | None, correct: bool) -> None:
+        if confidence is None:
+            return
+        band = f"{min(0.9, int(confidence * 10) / 10):.1f}"
+        cell = self.calibration.setdefault(band, [0, 0])
+        cell[0] += correct
+        cell[1] += 1
 
     def add(self, other: Report) -> None:
+        for band, (ok, n) in other.calibration.items():
+            cell = self.calibration.setdefault(band, [0, 0])
+            cell[0] += ok
+            cell[1] += n
         for name in ("entities", "untyped", "relations"):
             getattr(self, name).add(getattr(other, name))
         for table, theirs in ((self.by_type, other.by_type), (self.by_predicate, other.by_predicate)):
@@ -99,8 +114,10 @@ def load_gold(path: str | Path) -> dict:
 def predictions(resolved: Resolved) -> tuple[list[dict], list[dict], int]:
     """Entities and relations of a build in the gold format (names, aliases, s/p/o/role)."""
     names = {e.id: e.name for e in resolved.entities}
-    entities = [{"name": e.name, "type": e.type, "aliases": list(e.aliases)} for e in resolved.entities]
-    relations = [{"s": names[r.subject], "p": r.predicate, "o": names[r.object], "role": r.role}
+    entities = [{"name": e.name, "type": e.type, "aliases": list(e.aliases), "confidence": e.confidence}
+                for e in resolved.entities]
+    relations = [{"s": names[r.subject], "p": r.predicate, "o": names[r.object], "role": r.role,
+                  "confidence": r.confidence}
                  for r in resolved.relations if r.subject in names and r.object in names]
     return entities, relations, len(resolved.events)
 
@@ -127,6 +144,7 @@ def score(name: str, gold: dict, pred_entities: list[dict], pred_relations: list
             scores.tp_pred += bool(found)
             matched_gold.update(found)
             if typed:
+                report.note_confidence(pe.get("confidence"), bool(found))
                 by = report.by_type.setdefault(pe["type"], Scores())
                 by.pred += 1
                 by.tp_pred += bool(found)
@@ -160,6 +178,7 @@ def score(name: str, gold: dict, pred_entities: list[dict], pred_relations: list
         s, o = pred_ends.get(pr["s"], set()), pred_ends.get(pr["o"], set())
         hits = [k for k, (gs, gp, go, _) in enumerate(gold_rel) if gp == pr["p"] and
                 (s & gs and o & go or gp == "partnerOf" and s & go and o & gs)]
+        report.note_confidence(pr.get("confidence"), bool(hits))
         by = report.by_predicate.setdefault(pr["p"], Scores())
         report.relations.pred += 1
         by.pred += 1
@@ -206,6 +225,10 @@ def format_report(reports: list[Report], verbose: bool = False) -> str:
     for key in sorted(total.by_predicate):
         s = total.by_predicate[key]
         lines.append(f"{key:<24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.pred:5d} {s.gold:5d}")
+    if total.calibration:
+        lines.append("")
+        lines.append("precision by confidence (entities and relations): " + "  ".join(
+            f"{band}+ {ok / n:.2f} ({n})" for band, (ok, n) in sorted(total.calibration.items())))
     if verbose:
         for r in reports:
             lines.append("")

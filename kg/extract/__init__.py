@@ -218,7 +218,7 @@ def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons) -> 
         ordered = sorted(ms, key=lambda m: m.start)
         if not ordered:
             continue
-        for verb in _LOCATED.finditer(text, ordered[0].start, ordered[-1].end):
+        for verb in _LOCATED.finditer(text, max(0, ordered[0].start - 5), ordered[-1].end):
             place = next((m for m in ordered if m.label == "Place" and 0 <= m.start - verb.end() <= 1), None)
             if place is None:
                 continue

@@ -34,6 +34,20 @@ CASES = [
     ("byline", "来源:秦川日报 编辑:雷振东", ("雷振东", "Person")),
     ("outlet from 来源", "来源:秦川日报 编辑:雷振东", ("秦川日报", "Organization")),
     ("partner named only by context", "2020年5月,渝信科技与腾讯携手打造智慧园区。", ("腾讯", "Company")),
+    ("street not in the gazetteer", "位于桂园街道的华辰电子今年扩产。", ("桂园街道", "Place")),
+    ("town after its county", "考察团来到安吉县溪龙乡调研。", ("安吉县溪龙乡", "Place")),
+    ("village party branch", "下午,党员们来到柘岭村党支部交流。", ("柘岭村党支部", "PartyOrganization")),
+    ("city organ with the city left out", "会上,丽水市领导讲话。市委组织部负责同志介绍了情况。",
+     ("丽水市委组织部", "GovernmentOrganization")),
+    ("town committee with the town left out", "石塘镇位于山区。镇党委书记吴立新介绍了情况。",
+     ("石塘镇党委", "PartyOrganization")),
+    ("prefecture 党委 is a government organ", "黔南州党委常委王志刚出席会议。", ("黔南州党委", "GovernmentOrganization")),
+    ("department of an organ", "黔南州党委组织部负责人介绍了情况。", ("黔南州党委组织部", "GovernmentOrganization")),
+    ("listed company by stock code", "在深圳上市的蓝鲸科技(300877)也成立了党委。", ("蓝鲸科技", "Company")),
+    ("legal name with an everyday verb inside", "广东粤海建设集团有限公司党委召开会议。",
+     ("广东粤海建设集团有限公司", "Company")),
+    ("three-character name split by jieba", "中交建集团董事长王彤宙一行到访。", ("王彤宙", "Person")),
+    ("persons listed after one who is known", "市领导胡一鸣、方建华、龙立东、彭子涵等参加活动。", ("彭子涵", "Person")),
 ]
 
 
@@ -47,6 +61,14 @@ def test_entity_rules(what, raw, expected):
     ("全省互联网游戏公司数量增长。", ("互联网游戏公司", "Company")),
     ("党建指导员和助企联络员是两个抓手。", ("和助企", "Person")),
     ("工作落后的支部,一律约谈支部书记。", ("工作落后的支部", "PartyOrganization")),
+    ("互联网企业正吹起设党委、大力发展党委的风潮。", ("大力发展党委", "PartyOrganization")),
+    ("最早把党支部升格做党委的是一家民企。", ("升格做党委", "PartyOrganization")),
+    ("宣布成立党委(共产党委员会)。", ("共产党委", "PartyOrganization")),
+    ("如何提升党建工作严肃性、规范性。", ("严肃性", "Person")),
+    ("福田区首家民营企业党委成立。", ("福田区首家民营企业党委", "PartyOrganization")),
+    ("全旺镇党委书记甘小华代表镇党委签约。", ("甘小华代表镇党委", "PartyOrganization")),
+    ("城镇和乡村都要发展。", ("城镇", "Place")),
+    ("中国特色社会主义道路。", ("中国", "Place")),
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
     assert not_expected not in mentions(raw)

@@ -29,6 +29,20 @@ CASES = [
     ("joint venture founders", "2022年3月,赣江新材料股份有限公司联合洪都智能等共同组建赣鄱新能源有限公司。",
      ("赣江新材料股份有限公司", "founded", "赣鄱新能源有限公司", None)),
     ("byline", "来源:秦川日报 编辑:雷振东", ("雷振东", "holdsPosition", "秦川日报", "编辑")),
+    ("title inside the organ's name", "浙江省委常委、丽水市委书记胡海峰出席。",
+     ("胡海峰", "holdsPosition", "丽水市委", "书记")),
+    ("title after 当选", "黔东科技有限公司成立党委,总经理陈立新当选党委书记。",
+     ("陈立新", "holdsPosition", "黔东科技有限公司党委", "书记")),
+    ("one title shared by a list", "赣江新材料股份有限公司副总经理邹海峰、巫晓燕分别带队。",
+     ("巫晓燕", "holdsPosition", "赣江新材料股份有限公司", "副总经理")),
+    ("titles separated by a space", "绿洲集团党委书记 董事长逄立国介绍。",
+     ("逄立国", "holdsPosition", "绿洲集团", "董事长")),
+    ("department under its organ", "黔南州党委组织部负责人介绍了情况。",
+     ("黔南州党委组织部", "subOrganizationOf", "黔南州党委", None)),
+    ("stated location", "位于桂园街道的华辰电子有限公司今年扩产。",
+     ("华辰电子有限公司", "locatedIn", "桂园街道", None)),
+    ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
+     ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
 
 
@@ -46,3 +60,14 @@ def test_stacked_titles_give_one_position_per_organisation():
 def test_company_founding_its_own_party_body_is_not_founded():
     found = relations("2012年,蜀道物流有限公司成立蜀道物流党支部。")
     assert not any(p == "founded" for _, p, _, _ in found)
+
+
+def test_places_named_one_after_another_are_not_related_by_the_gazetteer_alone():
+    found = relations("丽水市和浙江省的企业家参加了会议。")
+    assert not any(p == "locatedIn" for _, p, _, _ in found)
+
+
+def test_second_person_with_bare_titles_takes_the_first_persons_organisations():
+    found = relations("橙园农业党总支书记、董事长刘春明,副书记、总经理钟晓丽作为代表发言。")
+    assert ("钟晓丽", "holdsPosition", "橙园农业党总支", "副书记") in found
+    assert ("钟晓丽", "holdsPosition", "橙园农业", "总经理") in found
