@@ -82,8 +82,8 @@ def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
     """Group one document's mentions; the key is "Type|canonical name".
 
     Two names of one type are one thing when one is a short form of the other
-    (same_thing), or when a mention lists the other as its alias (衢州市全旺镇
-    with 全旺镇)."""
+    (same_thing), or when a mention lists the other as its alias (安吉县溪龙乡
+    with 溪龙乡)."""
     lex = lexicons()
     by_label: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -121,7 +121,7 @@ def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
 
 def _same_thing(label: str, short: str, long: str, lex) -> bool:
     if _place_prefixed(short, long, lex):
-        return True  # 房道镇党委 / 建瓯市房道镇党委
+        return True  # 石塘镇党委 / 云和县石塘镇党委
     if label in ("Company", "Organization"):
         core, short_core = LEGAL_ENDINGS.sub("", long), LEGAL_ENDINGS.sub("", short)
         if len(short) >= 2 and (long.startswith(short) or core == short or core.startswith(short)):
@@ -145,7 +145,7 @@ def _place_prefixed(short: str, long: str, lex) -> bool:
 
 
 def _abbreviates(short: str, long: str) -> bool:
-    """中交建 for 中国交通建设: same first character, the rest in order, much shorter."""
+    """中能建 for 中国能源建设: same first character, the rest in order, much shorter."""
     if not short or not long or short[0] != long[0] or len(short) * 3 > len(long) * 2:
         return False
     pos = 0

@@ -117,5 +117,5 @@ def word_frequency(word: str) -> int:
 
 
 def sub_words(word: str) -> list[str]:
-    """The dictionary words inside ``word`` (no HMM guessing): 大力发展 -> 大力, 发展."""
+    """The dictionary words inside ``word`` (no HMM guessing): 大力加强 -> 大力, 加强."""
     return _tokenizer().tokenizer.lcut(word, HMM=False)

@@ -63,7 +63,7 @@ _OUTLET = re.compile(r"(报|报社|网|客户端|电视台|广播电台|通讯�
 
 
 def _outlet(per_sentence: list[list[Mention]]) -> Mention | None:
-    """With no "来源" line, the first news outlet the article names (长江日报-长江网…讯)."""
+    """With no "来源" line, the first news outlet the article names (秦川日报-秦川网…讯)."""
     return next((m for ms in per_sentence for m in ms if m.label == "Organization" and _OUTLET.search(m.name)),
                 None)
 
@@ -137,9 +137,9 @@ _TOWN_LEVELS = ("街道", "社区", "镇", "乡", "村")
 
 def _level_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Mention]], all_tokens,
                   lex: Lexicons) -> list[list[Mention]]:
-    """"市委", "市政府", "镇党委", "区科技局" with the place left out: the place of that
+    """"县委", "县政府", "乡党委", "区教育局" with the place left out: the place of that
     level the article names nearest before (else after). A city-level organ with
-    no such place keeps its bare name (市委统战部)."""
+    no such place keeps its bare name (县委宣传部)."""
     places = sorted((m for ms in per_sentence for m in ms if m.label == "Place"), key=lambda m: m.start)
     out = []
     for sent, ms, toks in zip(sents, per_sentence, all_tokens):

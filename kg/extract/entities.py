@@ -144,18 +144,18 @@ _NOT_HEAD_POS = ("p", "c", "u", "d", "v", "r", "m", "q", "f", "t")
 
 
 def _townships(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
-    """Towns, townships, streets and villages the gazetteer does not list: 南园街道, 房道镇, X村.
+    """Towns, townships, streets and villages the gazetteer does not list: 桂园街道, 石塘镇, X村.
 
     The name before the ending is two or three characters on a word boundary that
     is not an everyday word (城镇, 农村 and 小镇 are not names); one rare character
     may name a village. A listed place right before it is kept in the name
-    (衢州市全旺镇), with the short form as an alias."""
+    (安吉县溪龙乡), with the short form as an alias."""
     out = []
     starts = {t.start: t for t in ctx.tokens}
     for m in TOWNSHIP.finditer(ctx.text, ctx.start, ctx.end):
         at, suffix = m.start(), m.group()
         if ctx.text[at - 1:at] == suffix:
-            continue  # 沶村村党支部: the second 村 belongs to 村党支部
+            continue  # X村村党支部: the second 村 belongs to 村党支部
         for length in (3, 2, 1):
             head = ctx.text[at - length:at]
             first = starts.get(at - length)
@@ -167,7 +167,7 @@ def _townships(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
                 continue
             lead = sub_words(head)[0]
             if length > 1 and len(lead) >= 2 and (_common(lead) or word_frequency(head[-1]) <= 50 < word_frequency(lead)):
-                continue  # 推动沶村, 清风沶村: a word in front of a one-character village name
+                continue  # 推动X村, 清风X村: a word in front of a one-character village name
             if head[-1] in "镇乡村道区" or head in FUNCTION_WORDS or head in ctx.lex.titles or \
                     word_frequency(head + suffix) > 50 or length > 1 and _everyday(head):
                 continue
@@ -235,7 +235,7 @@ def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
     if head.endswith(GENERIC_HEADS) and strength == "industry":
         return False
     if strength == "industry" and ctx.lex.place(head):
-        return False  # 湖南农业, 沶村农业: a place and a trade, not a name
+        return False  # 湖南农业, 柘岭村农业: a place and a trade, not a name
     if strength == "industry":
         # A trade word after a common word (电子信息, 网络安全) is not a company name.
         return word_frequency(head) < 200 and not any(head.endswith(s) for s, _, st in ctx.lex.org_suffixes
@@ -247,7 +247,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     """Walk left from ``at`` over name-like tokens; return where the name starts.
 
     ``lenient`` also crosses everyday verbs (建设, 发展), which full legal names
-    contain (中国交通建设集团有限公司); callers keep that longer start only when
+    contain (中国能源建设集团有限公司); callers keep that longer start only when
     it lands on a place or a proper noun."""
     start = at
     inside = next((t for t in ctx.tokens if t.start < at < t.end), None)
@@ -296,7 +296,7 @@ def _lenient_name_like(tok: Token, lex: Lexicons) -> bool:
 
 def _names_something(ctx: SentenceContext, start: int, end: int) -> bool:
     """An owner in front of a party body is a noun phrase: it does not end in a verb
-    (升格做党委, 起设党委) and is not a phrase of everyday words (大力发展党委)."""
+    (改成党委, 做党委) and is not a phrase of everyday words (大力加强党委)."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
     if not toks or all(_everyday(t.text) for t in toks):
         return False
@@ -349,11 +349,11 @@ def _name_like(tok: Token, lex: Lexicons) -> bool:
 
 
 def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
-    """"<owner><qualifiers><body>": 永雄集团党委, 南宁市物流行业党委, 拓维信息综合党支部.
+    """"<owner><qualifiers><body>": 黔东科技党委, 南宁市物流行业党委, 锦程数智研发党支部.
 
     The owner is an organisation or place found already and ending at the body
     or at one of its qualifiers, else the name-like words just before it. A
-    city's or county's own 党委 (伊犁州党委) is a government organ, like 市委."""
+    city's or county's own 党委 (黔南州党委) is a government organ, like 市委."""
     out = []
     sentence = ctx.text[ctx.start:ctx.end]
     pattern = "|".join(re.escape(b) for b in ctx.lex.party_bodies)
@@ -393,7 +393,7 @@ DEPARTMENT = re.compile(r"组织部|宣传部|统战部|政法委|办公室|纪�
 
 
 def _departments(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
-    """"伊犁州党委组织部", "X公司党委办公室": a department named after the organ it
+    """"黔南州党委组织部", "X公司党委办公室": a department named after the organ it
     belongs to; the organ is kept as the owner so the department can point to it."""
     out = []
     for m in DEPARTMENT.finditer(ctx.text, ctx.start, ctx.end):
@@ -497,7 +497,7 @@ _SPEAKER = re.compile(r"(?:^|(?<=[”」\"'’。!?!?;;,,\s]))([\u4e00-\u9fff]{2
 
 
 def _quoted_speakers(ctx: SentenceContext) -> list[Mention]:
-    """"……”降伟说": a surname and one or two characters right after a quote or a
+    """"……”钟晓岚说": a surname and one or two characters right after a quote or a
     sentence break and right before a speech verb."""
     out = []
     for m in _SPEAKER.finditer(ctx.text, ctx.start, ctx.end):
@@ -509,7 +509,7 @@ def _quoted_speakers(ctx: SentenceContext) -> list[Mention]:
 
 
 def _person_lists(ctx: SentenceContext, persons: list[Mention]) -> list[Mention]:
-    """"胡亚波、汪祥旺、龙良文、彭浩等": the other items of a list that names persons are persons."""
+    """"胡一鸣、方建华、彭子涵等": the other items of a list that names persons are persons."""
     out = []
     known = {(p.start, p.end) for p in persons}
     for m in re.finditer(r"[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})+(?=等|[,,。;;)）]|$)", ctx.text[ctx.start:ctx.end]):
@@ -554,9 +554,9 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
         if len(tok.text) == 2 and nxt is not None and len(nxt.text) == 1 and _HAN.match(nxt.text) \
                 and nxt.pos in ("nrt", "nr", "ng", "x", "nrfg", "n", "yg", "zg", "ag", "tg", "rg", "dg", "vg") \
                 and nxt.text not in FUNCTION_WORDS and nxt.text not in "等说称和与及":
-            return tok.start, nxt.end  # jieba split a three-character name (王彤 宙)
+            return tok.start, nxt.end  # jieba split a three-character name (韩立 明)
         return tok.start, tok.end
-    # jieba split the name (谭 曼 / 降伟说): rebuild it from characters.
+    # jieba split the name (林 岚 / 钟晓岚说): rebuild it from characters.
     text = ctx.text[tok.start:ctx.end]
     surname_len = 2 if text[:2] in ctx.lex.surnames else 1 if text[:1] in ctx.lex.surnames else 0
     if not surname_len:

@@ -59,7 +59,7 @@ _APPOINTED = re.compile(r"^(?:当选为?|担任|出任|兼任|任)")
 def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                context_org: Mention | None) -> list[RelationMention]:
     """Titles before a name, each bound to the organisation written before it:
-    "湖北省委常委、武汉市委书记X", "X党委书记、董事长Y" (董事长 at the body's owner),
+    "浙江省委常委、丽水市委书记X", "X党委书记、董事长Y" (董事长 at the body's owner),
     "X公司董事长Y"; and titles after a name: "Y当选党委书记", "Y担任X董事长"."""
     out = []
     orgs = [m for m in ms if m.label in ORGS]
@@ -67,7 +67,7 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
     for person in (m for m in ms if m.label == "Person"):
         segments = _title_segments(text, person.start, orgs, lex)
         if not segments and previous is not None and text[previous[0].end:person.start] in ("、", "和", "与", "及"):
-            segments = previous[1]  # 副总经理邹海峰、巫晓燕: one title shared by a list
+            segments = previous[1]  # 副总经理张明、李华: one title shared by a list
         segments += _titles_after(text, person, orgs, ms, lex)
         if not segments:
             continue
@@ -105,7 +105,7 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
             break
         t_start = pos - len(title)
         inside = next((o for o in orgs if o.start < t_start < o.end <= pos), None)
-        if inside is not None:  # 武汉市委书记: the org took 市委 out of the title
+        if inside is not None:  # 丽水市委书记: the org took 市委 out of the title
             org, title, seg_start = inside, text[inside.end:pos], inside.start
         else:
             org = next((o for o in orgs if o.end == t_start or o.end == t_start - 1 and text[o.end] == "的"), None)
