@@ -121,7 +121,7 @@ def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
 
 def _same_thing(label: str, short: str, long: str, lex) -> bool:
     if _place_prefixed(short, long, lex):
-        return True  # 石塘镇党委 / 云和县石塘镇党委
+        return True  # 溪龙乡党委 / 安吉县溪龙乡党委
     if label in ("Company", "Organization"):
         core, short_core = LEGAL_ENDINGS.sub("", long), LEGAL_ENDINGS.sub("", short)
         if len(short) >= 2 and (long.startswith(short) or core == short or core.startswith(short)):

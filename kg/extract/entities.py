@@ -258,9 +258,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     for tok in reversed([t for t in ctx.tokens if t.end <= start]):
         if tok.end != start or at - tok.start > max_len or tok.end in ctx.barriers:
             break
-        prev = next((t for t in ctx.tokens if t.end == tok.start), None)
-        last_of_name = tok.end == at and len(tok.text) == 1 and tok.pos == "v" and prev is not None \
-            and prev.pos in ("j", "nz", "nt") and not _common(prev.text)  # 中能 建 集团
+        last_of_name = tok.end == at and len(tok.text) == 1 and tok.pos == "v" and _short_form_before(ctx, tok)
         if not (_name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex) or last_of_name):
             break
         start = tok.start
@@ -286,6 +284,12 @@ def _all_common(ctx: SentenceContext, start: int, end: int) -> bool:
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
     return bool(toks) and toks[0].text not in ctx.lex.places and all(
         word_frequency(t.text) > COMMON and t.pos not in ("nr", "ns", "nt", "nz") for t in toks)
+
+
+def _short_form_before(ctx: SentenceContext, tok: Token) -> bool:
+    """A rare abbreviation stands right before ``tok`` (中能 before 建 in 中能建集团)."""
+    prev = next((t for t in ctx.tokens if t.end == tok.start), None)
+    return prev is not None and prev.pos in ("j", "nz", "nt") and not _common(prev.text)
 
 
 def _lenient_name_like(tok: Token, lex: Lexicons) -> bool:
@@ -399,9 +403,8 @@ def _departments(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
     for m in DEPARTMENT.finditer(ctx.text, ctx.start, ctx.end):
         organ = max((o for o in found if o.end == m.start() and o.label in ("GovernmentOrganization", "PartyOrganization")),
                     key=lambda o: o.end - o.start, default=None)
-        if organ is None or ctx.text[m.end():m.end() + 1] in ("书", "副") and m.group() in ("纪委", "监委"):
-            if organ is None:
-                continue
+        if organ is None:
+            continue
         label = "PartyOrganization" if m.group() == "纪委" else "GovernmentOrganization"
         if m.group() == "办公室" and organ.label == "PartyOrganization":
             continue  # 党委办公室主任: a post inside the body, not an organ of its own
