@@ -122,6 +122,9 @@ def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
 def _same_thing(label: str, short: str, long: str, lex) -> bool:
     if _place_prefixed(short, long, lex):
         return True  # 溪龙乡党委 / 安吉县溪龙乡党委
+    (place_a, rest_a), (place_b, rest_b) = _split_place(short, lex), _split_place(long, lex)
+    if place_a and place_b and rest_a == rest_b and len(rest_a) >= 2 and lex.place(place_a) == lex.place(place_b):
+        return True  # 苏州X党委 / 苏州市X党委: one place written two ways
     if label in ("Company", "Organization"):
         core, short_core = LEGAL_ENDINGS.sub("", long), LEGAL_ENDINGS.sub("", short)
         if len(short) >= 2 and (long.startswith(short) or core == short or core.startswith(short)):
@@ -142,6 +145,14 @@ def _place_prefixed(short: str, long: str, lex) -> bool:
     head = long[:-len(short)]
     return lex.place(head) is not None or any(lex.place(head[:i]) and lex.place(head[i:]) for i in
                                               range(2, len(head) - 1))
+
+
+def _split_place(name: str, lex) -> tuple[str, str]:
+    """The longest listed place ``name`` starts with, and the rest."""
+    for i in range(min(len(name) - 1, 8), 1, -1):
+        if lex.place(name[:i]):
+            return name[:i], name[i:]
+    return "", name
 
 
 def _abbreviates(short: str, long: str) -> bool:

@@ -68,3 +68,11 @@ def test_an_abbreviated_group_name_joins_the_full_name(tmp_path):
     companies = [e for e in resolved.entities if e.type == "Company"]
     assert [c.name for c in companies] == ["中国能源建设集团有限公司"]
     assert "中能建集团" in companies[0].aliases
+
+
+def test_a_city_written_with_and_without_its_suffix_is_one_entity(tmp_path):
+    write(tmp_path, "a.txt", "苏州华新电器市场党委成立。位于观前街道的苏州市华新电器市场党委书记钱立新介绍了情况。")
+    resolved = run([tmp_path])
+    bodies = [e for e in resolved.entities if e.type == "PartyOrganization"]
+    assert len(bodies) == 1
+    assert {bodies[0].name, *bodies[0].aliases} == {"苏州华新电器市场党委", "苏州市华新电器市场党委"}

@@ -15,7 +15,7 @@ from ..model import Document, Extraction, Mention, RelationMention, Sentence
 from ..segment import sentences as split_sentences
 from ..segment import tokens as tokenize
 from .dates import DateResolver
-from .entities import ZONE, SentenceContext, clean_name, find_mentions, settle
+from .entities import ZONE, SentenceContext, clean_name, find_mentions, settle, units_before_titles
 from .events import find_events
 from .relations import find_relations
 
@@ -39,6 +39,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         ctx = SentenceContext(doc.text, sent.start, sent.end, sent.index, toks, lex)
         per_sentence.append(settle(find_mentions(ctx) + _source_mentions(doc.text, sent)))
     per_sentence = _propagate(doc.text, sents, per_sentence)
+    per_sentence = [units_before_titles(doc.text, ms, toks, lex) for ms, toks in zip(per_sentence, all_tokens)]
     per_sentence = _coreferent_bodies(doc.text, sents, per_sentence, lex)
     per_sentence = _level_bodies(doc.text, sents, per_sentence, all_tokens, lex)
 
@@ -83,9 +84,10 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
     for ms in per_sentence:
         for m in ms:
             if m.label in PROPAGATE and m.confidence >= 0.6 and len(m.name) >= 2 and m.name == m.text:
-                best = known.get(m.name)
-                if best is None or m.confidence > best.confidence:
-                    known[m.name] = m
+                for form in (m.name, _unit_of(m)):
+                    best = known.get(form)
+                    if form and (best is None or m.confidence > best.confidence):
+                        known[form] = m
     out = []
     for sent, ms in zip(sents, per_sentence):
         extra = []
@@ -95,10 +97,20 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
                 end = start + len(name)
                 if any(m.start <= start and end <= m.end for m in ms):
                     continue
-                extra.append(Mention(start, end, name, seen.label, sent.index, name,
+                extra.append(Mention(start, end, name, seen.label, sent.index, seen.name,
                                      round(seen.confidence * 0.9, 3), "propagated"))
         out.append(settle(ms + extra) if extra else ms)
     return out
+
+
+_UNIT_OF = re.compile(r"^.{2,}?(?:大学|学院)(.{2,}(?:学院|研究院|研究所|研究中心|中心))$")
+
+
+def _unit_of(m: Mention) -> str | None:
+    """The unit's own name inside "<university><unit>" (X大学经济学院 → 经济学院), which
+    the article may use alone later."""
+    hit = _UNIT_OF.match(m.name) if m.label == "Organization" else None
+    return hit.group(1) if hit and len(hit.group(1)) >= 4 else None
 
 
 def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Mention]],

@@ -24,7 +24,7 @@ FUNCTION_WORDS = frozenset(
     "全省 全市 全区 全县 全国 全体 各级 许多 很多 一些 多家 多个 这些 那些 带领 联合 协调 积极 依托 推动 "
     "组织 围绕 助力 支持 采访 发起 成立 组建 设立 挂牌 召开 举行 举办 参加 出席 参与 签署 签约 携手 共建 "
     "结对 走访 调研 考察 指导 帮扶 派驻 入驻 对接 得知 了解 认为 表示 介绍 告诉 说 讲 称 强调 指出 代表 "
-    "当选 兼任 分别 相继 先后 均 已经 正在 正 把 将其 之一".split())
+    "当选 兼任 分别 相继 先后 均 已经 正在 正 把 将其 之一 下称 简称 以下简称 统称 俗称".split())
 # Counted or pointing words (首家, 一家, 多个, 该所) end a name when walking left.
 COUNTED = re.compile(r"^(首|一|两|二|三|几|多|各|每|这|那|该|本|此|某|全)(家|个|名|位|批|所|级|支)$")
 NAME_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "m", "vn", "an", "l", "nuser",
@@ -34,8 +34,10 @@ ZONE = re.compile(r"(高新技术产业开发区|经济技术开发区|高新区
                   r"软件园|科技园|科学城|创新城|智慧城)(二期|三期|一期)?")
 DATE_LIKE = re.compile(r"^(\d{1,4}|[一二三四五六七八九十〇零]+)(年|月|日|号|时|分)?$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿几多首半数]")  # jieba tags unknown words m too
 PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg", "j")
 COMMON = 500  # jieba dictionary frequency above which a word is everyday vocabulary
+DOCTRINE = re.compile(r"新时代|思想|理论|精神|同志重要")  # a leader's name inside a doctrine's title
 SPEECH = ("说", "表示", "介绍", "告诉", "指出", "坦言", "认为", "强调", "透露", "回忆", "笑着说")
 
 
@@ -191,6 +193,7 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
     out = []
     sentence = ctx.text[ctx.start:ctx.end]
     taken: list[tuple[int, int]] = []
+    pending: list[tuple[int, int, str]] = []
     for suffix, label, strength in ctx.lex.org_suffixes:
         for m in re.finditer(re.escape(suffix), sentence):
             s_start, s_end = ctx.start + m.start(), ctx.start + m.end()
@@ -208,14 +211,73 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
             start = min([start] + [p.start for p in places if p.end == s_start and p.start < start])
             start = _trim_common(ctx, start, s_start)
             head = ctx.text[start:s_start]
-            if not _good_head(ctx, head, strength) or _all_common(ctx, start, s_start):
+            common = _all_common(ctx, start, s_start)
+            if common and strength == "legal" and label == "Organization" and ctx.text[start - 1] != "、":
+                pending.append((start, s_end, label))  # a school or lab named by its field: needs a parent
+                continue
+            if not _good_head(ctx, head, strength) or common:
+                continue
+            if strength == "industry" and _trade_phrase(ctx, start, s_start, s_end):
                 continue
             conf = 0.85 if strength == "legal" else 0.55
             if strength == "legal" and label == "Company" and len(head) >= 4:
                 conf = 0.9
             out.append(_mention(ctx, start, s_end, label, conf, f"suffix:{strength}"))
             taken.append((start, s_end))
+    return _units(ctx, out, pending)
+
+
+def _units(ctx: SentenceContext, found: list[Mention], pending: list[tuple[int, int, str]]) -> list[Mention]:
+    """A school or centre named by its field, written right after the organisation
+    it belongs to, is named with it (X大学经济与管理学院)."""
+    parent_at = {m.end: m for m in found}
+    out = list(found)
+    for start, end, label in pending:
+        parent = parent_at.get(start)
+        if parent is not None and not title_at(ctx.tokens, ctx.lex, end):
+            out.append(_mention(ctx, parent.start, end, label, 0.8, "suffix:unit"))
     return out
+
+
+def title_at(tokens: list[Token], lex: Lexicons, at: int) -> bool:
+    """A title starts at ``at`` (not one that starts with a party body: X学院党委书记)."""
+    return any(t.start == at and t.text in lex.titles and not t.text.startswith(("党", "纪委", "支部"))
+               for t in tokens)
+
+
+def units_before_titles(text: str, mentions: list[Mention], tokens: list[Token], lex: Lexicons) -> list[Mention]:
+    """Drop a unit written between an organisation and a title: in X公司地热研究所所长
+    the unit is part of the post held at X, not an organisation of its own."""
+    orgs = [m for m in mentions if m.label in ("Company", "Organization", "GovernmentOrganization")]
+    return [m for m in mentions if not (
+        m.rule == "suffix:legal" and title_at(tokens, lex, m.end) and
+        any(p.end <= m.start and re.fullmatch(r"[\u4e00-\u9fff]{0,6}", text[p.end:m.start]) for p in orgs))]
+
+
+def _trade_phrase(ctx: SentenceContext, start: int, s_start: int, s_end: int) -> bool:
+    """A trade word after ordinary words is a phrase, not a short company name:
+    货车司机建设, 产线建设 (the trade word used as an action), X村农业, or an item of
+    a list of topics (红色文化、旅游文化、X文化)."""
+    head = [t for t in ctx.tokens if start <= t.start and t.end <= s_start]
+    trade = next((t for t in ctx.tokens if t.start == s_start), None)
+    if any(len(t.text) >= 2 and word_frequency(t.text) >= 100 and t.pos not in ("nr", "ns", "nt", "nz") for t in head):
+        return True
+    if trade is not None and trade.pos in ("v", "vn") and head and head[-1].pos == "n":
+        return True
+    if ctx.text[s_start - 1] in "村镇乡":
+        return True
+    left = max(ctx.text.rfind(p, ctx.start, start) for p in "，,。；;：:!！?？")
+    right = min([i for i in (ctx.text.find(p, s_end, ctx.end) for p in "，,。；;：:!！?？") if i >= 0] + [ctx.end])
+    clause = ctx.text[max(left + 1, ctx.start):right]
+    if "、" not in clause:
+        return False
+    trades = tuple(sx for sx, _, st in ctx.lex.org_suffixes if st == "industry")
+    for item in clause.split("、"):
+        item = re.split(r"等|和|及", item)[0]
+        for sx in trades:
+            if item.endswith(sx) and len(item) > len(sx) and _everyday(item[-len(sx) - 2:-len(sx)]):
+                return True  # a sibling like 红色文化 shows the list is of topics
+    return False
 
 
 def _token_boundary(ctx: SentenceContext, start: int, end: int) -> bool:
@@ -255,13 +317,21 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
         if inside.pos in ("x",) or ctx.text[inside.start:at] in FUNCTION_WORDS:
             return at
         start = inside.start
+    joined = False  # the token before a name-internal 与 belongs to the name whatever it is
     for tok in reversed([t for t in ctx.tokens if t.end <= start]):
         if tok.end != start or at - tok.start > max_len or tok.end in ctx.barriers:
             break
         last_of_name = tok.end == at and len(tok.text) == 1 and tok.pos == "v" and _short_form_before(ctx, tok)
-        if not (_name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex) or last_of_name):
+        after_and = any(t.start == tok.end and _noun_and(ctx, t) for t in ctx.tokens)
+        if not (joined or after_and or _name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex)
+                or last_of_name or _noun_di(ctx, tok) or _noun_and(ctx, tok)):
             break
+        joined = _noun_and(ctx, tok)
         start = tok.start
+    if joined:
+        start = next(t.end for t in ctx.tokens if t.start == start)  # never start on 与
+    if ctx.text.startswith("中共", start) and at - start >= 4:
+        start += 2  # 中共X党委: the party prefix is not part of the name
     # Never start on a digit run that is a date or count (2019年10月, 10余家).
     while start < at and ctx.text[start] in "0123456789年月日余多家个名":
         if re.match(r"\d+[a-zA-Z\u4e00-\u9fff]", ctx.text[start:at]) and not re.match(r"\d+[年月日余多家个名]", ctx.text[start:at]):
@@ -270,11 +340,33 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     return start
 
 
+def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
+    """地 between two nouns is the noun "land" inside a name (通天地通讯), not the adverb marker."""
+    if tok.text != "地":
+        return False
+    before = next((t for t in ctx.tokens if t.end == tok.start), None)
+    after = next((t for t in ctx.tokens if t.start == tok.end), None)
+    return before is not None and after is not None and before.pos in ("n", "nz", "nr", "ns") \
+        and after.pos in ("n", "nz", "nt")
+
+
+def _noun_and(ctx: SentenceContext, tok: Token) -> bool:
+    """与 between two plain nouns is part of a name (经济与管理学院, 物流与采购联合会);
+    between proper names it joins two names (华为与腾讯)."""
+    if tok.text != "与":
+        return False
+    before = next((t for t in ctx.tokens if t.end == tok.start), None)
+    after = next((t for t in ctx.tokens if t.start == tok.end), None)
+    return before is not None and after is not None and len(before.text) >= 2 and len(after.text) >= 2 \
+        and before.pos in ("n", "vn") and after.pos in ("n", "vn", "v") and not ctx.lex.place(before.text)
+
+
 def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
     """Drop leading common words (事迹, 汇报, 困难) that the left walk took in; places stay."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
     while len(toks) > 1 and toks[0].text not in ctx.lex.places and word_frequency(toks[0].text) > COMMON \
-            and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii():
+            and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii() \
+            and not _noun_and(ctx, toks[1]):
         toks = toks[1:]
     return toks[0].start if toks else start
 
@@ -302,8 +394,9 @@ def _names_something(ctx: SentenceContext, start: int, end: int) -> bool:
     """An owner in front of a party body is a noun phrase: it does not end in a verb
     (改成党委, 做党委) and is not a phrase of everyday words (大力加强党委)."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
-    if not toks or all(_everyday(t.text) for t in toks):
-        return False
+    rest = "".join(t.text for t in toks if not ctx.lex.place(t.text))
+    if not toks or all(_everyday(t.text) for t in toks) and (len(rest) < 5 or rest == "".join(t.text for t in toks)):
+        return False  # everyday words name something only as a long run after a place (X市通天地通讯市场)
     if any(t.pos in ("nrt", "nrfg", "ns", "nt", "j", "eng") and not _everyday(t.text) or ctx.lex.place(t.text)
            for t in toks):
         return True
@@ -330,7 +423,7 @@ def _name_like(tok: Token, lex: Lexicons) -> bool:
     word = tok.text
     if word in FUNCTION_WORDS or word in lex.titles or word in lex.triggers or word in lex.generic:
         return False
-    if COUNTED.match(word) or tok.pos == "m" and not re.search(r"[0-9A-Za-z]", word):
+    if COUNTED.match(word) or tok.pos == "m" and NUMERAL.search(word) and not re.search(r"[0-9A-Za-z]", word):
         return False
     if tok.pos.startswith("v") and len(word) == 1 and word_frequency(word) > 2000:
         return False
@@ -489,7 +582,7 @@ def _persons(ctx: SentenceContext) -> list[Mention]:
                 and toks[i + 2].text.startswith("一名"):
             out.append(_mention(ctx, tok.start, tok.end, "Person", 0.7, "name+是一名"))
         if tok.pos in ("nr", "nrfg") and len(tok.text) == 3 and _person_token(tok, ctx.lex) \
-                and word_frequency(tok.text) < 5:
+                and word_frequency(tok.text) < 5 and not DOCTRINE.match(ctx.text, tok.end):
             out.append(_mention(ctx, tok.start, tok.end, "Person", 0.5, "jieba-nr"))
     out += _quoted_speakers(ctx)
     out += _person_lists(ctx, out)

@@ -109,6 +109,10 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
             org, title, seg_start = inside, text[inside.end:pos], inside.start
         else:
             org = next((o for o in orgs if o.end == t_start or o.end == t_start - 1 and text[o.end] == "的"), None)
+            if org is None:
+                org = _org_before_unit(text, orgs, t_start)
+                if org is not None:  # X公司地热研究所所长: the unit is part of the title
+                    title = text[org.end:pos]
             seg_start = org.start if org is not None else t_start
         if title:
             segments.append((org, title))
@@ -117,6 +121,18 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
             continue
         break
     return segments[::-1]
+
+
+_UNIT = re.compile(r"[\u4e00-\u9fff]{2,18}?(?:研究所|研究院|研究中心|中心|教研室|实验室|学院|系|部|处|科|室|所)")
+
+
+def _org_before_unit(text: str, orgs: list[Mention], at: int) -> Mention | None:
+    """The organisation right before "<unit>" that ends at ``at`` (a department,
+    lab or centre inside it, written without punctuation)."""
+    for o in orgs:
+        if o.end < at and _UNIT.fullmatch(text, o.end, at):
+            return o
+    return None
 
 
 def _titles_after(text: str, person: Mention, orgs: list[Mention], ms: list[Mention],

@@ -48,6 +48,14 @@ CASES = [
      ("广东粤海建设集团有限公司", "Company")),
     ("three-character name split by jieba", "中交建集团董事长王彤宙一行到访。", ("王彤宙", "Person")),
     ("persons listed after one who is known", "市领导胡一鸣、方建华、龙立东、彭子涵等参加活动。", ("彭子涵", "Person")),
+    ("与 between plain nouns inside a name", "江南大学食品与营养学院党委书记王立群出席。",
+     ("江南大学食品与营养学院党委", "PartyOrganization")),
+    ("a school named with its university", "江南大学食品与营养学院党委书记王立群出席。",
+     ("江南大学食品与营养学院", "Organization")),
+    ("地 between nouns inside a name", "昨天,宁波市金天地服装市场党委正式成立。", ("宁波市金天地服装市场党委", "PartyOrganization")),
+    ("中共 is not part of the name", "中共华盛控股集团党委书记杜建国讲话。", ("华盛控股集团党委", "PartyOrganization")),
+    ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
+     ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]
 
 
@@ -69,6 +77,13 @@ def test_entity_rules(what, raw, expected):
     ("全旺镇党委书记甘小华代表镇党委签约。", ("甘小华代表镇党委", "PartyOrganization")),
     ("城镇和乡村都要发展。", ("城镇", "Place")),
     ("中国特色社会主义道路。", ("中国", "Place")),
+    ("他介绍了陈氏文化、竹海文化、红色文化等人文资源。", ("陈氏文化", "Company")),
+    ("推动柳村农业振兴。", ("柳村农业", "Company")),
+    ("加快推进产线建设。", ("产线建设", "Company")),
+    ("联合为货车司机建设暖心驿站。", ("货车司机建设", "Company")),
+    ("深入学习习近平新时代中国特色社会主义思想。", ("习近平", "Person")),
+    ("星辰科技有限公司材料研究所所长赵一鸣介绍。", ("材料研究所", "Organization")),
+    ("会后,南宁市物流行业党委召开会议。", ("南宁市物流", "Company")),
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
     assert not_expected not in mentions(raw)

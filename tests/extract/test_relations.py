@@ -41,6 +41,11 @@ CASES = [
      ("黔南州党委组织部", "subOrganizationOf", "黔南州党委", None)),
     ("stated location", "位于桂园街道的华辰电子有限公司今年扩产。",
      ("华辰电子有限公司", "locatedIn", "桂园街道", None)),
+    ("a unit of the organisation is part of the title", "星辰科技有限公司材料研究所所长赵一鸣介绍了情况。",
+     ("赵一鸣", "holdsPosition", "星辰科技有限公司", "材料研究所所长")),
+    ("a centre of a named institute, used alone later", "会议由江南大学智能制造研究院主办。"
+     "智能制造研究院先进材料与工艺研究中心主任钱文博作报告。",
+     ("钱文博", "holdsPosition", "江南大学智能制造研究院", "先进材料与工艺研究中心主任")),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
