@@ -132,6 +132,10 @@ def _same_thing(label: str, short: str, long: str, lex) -> bool:
         ending, long_ending = LEGAL_ENDINGS.search(short), LEGAL_ENDINGS.search(long)
         return bool(ending and long_ending) and ending.group() in long_ending.group() and len(short_core) >= 2 and (
             core.startswith(short_core) or _abbreviates(short_core, core))
+    if label == "GovernmentOrganization":
+        # 某省援建前方指挥部 for 某省对口援建某州前方指挥部: one organ word, the rest abbreviated.
+        shared = len(_common_ending(short, long))
+        return shared >= 2 and len(short) - shared >= 3 and _abbreviates(short[:-shared], long[:-shared])
     if label == "Place":
         a, b = lex.place(short), lex.place(long)
         return a is not None and a == b
@@ -153,6 +157,13 @@ def _split_place(name: str, lex) -> tuple[str, str]:
         if lex.place(name[:i]):
             return name[:i], name[i:]
     return "", name
+
+
+def _common_ending(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return a[len(a) - n:]
 
 
 def _abbreviates(short: str, long: str) -> bool:

@@ -76,3 +76,10 @@ def test_a_city_written_with_and_without_its_suffix_is_one_entity(tmp_path):
     bodies = [e for e in resolved.entities if e.type == "PartyOrganization"]
     assert len(bodies) == 1
     assert {bodies[0].name, *bodies[0].aliases} == {"苏州华新电器市场党委", "苏州市华新电器市场党委"}
+
+
+def test_an_organ_and_its_abbreviated_name_are_one_entity(tmp_path):
+    write(tmp_path, "a.txt", "浙江省对口支援四川前方指挥部召开会议。浙江省援川前方指挥部党委书记钱立新讲话。")
+    resolved = run([tmp_path])
+    organs = [e for e in resolved.entities if e.type == "GovernmentOrganization"]
+    assert [(o.name, o.aliases) for o in organs] == [("浙江省对口支援四川前方指挥部", ("浙江省援川前方指挥部",))]

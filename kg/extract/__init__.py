@@ -23,7 +23,7 @@ __all__ = ["extract"]
 
 _SOURCE = re.compile(r"来源\s*[:：]\s*([^\s:：,，|/]{2,24}?)(?=\s|$|编辑|作者|记者|责任|发布|时间|\d)")
 _BYLINE = re.compile(r"(?P<role>责任编辑|编辑|责编|记者|通讯员|作者|摄影)\s*[:：丨|]?\s*")
-_COREF_BODY = "(?P<pre>该集团|该公司|该企业|集团|公司|企业)?(?P<qual>(?:{q})*)(?P<body>{b})(?!织)"
+_COREF_BODY = "(?P<pre>该集团|该公司|该企业|集团|公司|企业)?(?P<qual>(?:{q}|第[一二三四五六七八九十0-9]+)*)(?P<body>{b})(?!织)"
 ORG_LABELS = ("Company", "Organization", "GovernmentOrganization", "PartyOrganization")
 PROPAGATE = ("Company", "Organization", "GovernmentOrganization", "PartyOrganization", "Person")
 
@@ -56,6 +56,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         events += find_events(doc.text, sent.start, sent.end, sent.index, ms, found_dates, lex)
         context = here or context
     relations += _located_in(doc.text, per_sentence, lex)
+    relations += _branches_under_committees(per_sentence, lex)
     mentions = tuple(m for ms in per_sentence for m in ms)
     return Extraction(doc, tuple(sents), mentions, tuple(_dedupe(relations)), tuple(events))
 
@@ -122,7 +123,7 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
     context: Mention | None = None
     for sent, ms in zip(sents, per_sentence):
         here = next((m for m in ms if m.label == "Company" and m.rule != "owner"), None)
-        owner = here or context
+        owner = here or next((m for m in ms if m.label == "Company"), None) or context
         extra = []
         for m in pattern.finditer(text, sent.start, sent.end):
             founded_bare = text[max(sent.start, m.start() - 2):m.start()] in ("成立", "组建", "设立", "建立")
@@ -139,6 +140,34 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
                                  "owner"))
         out.append(settle(ms + extra) if extra else ms)
         context = here or context
+    return out
+
+
+_BRANCH = re.compile(r"(党支部|支部|党总支|党小组)$")
+
+
+def _branches_under_committees(per_sentence: list[list[Mention]], lex: Lexicons) -> list[RelationMention]:
+    """A branch (X综合党支部, X第八党支部) sits under the 党委 of the same owner when
+    the article names that 党委 too."""
+    bodies = [m for ms in per_sentence for m in ms if m.label == "PartyOrganization"]
+    qualifiers = "|".join(map(re.escape, lex.party_qualifiers))
+    out, seen = [], set()
+    for branch in bodies:
+        if not _BRANCH.search(branch.name) or branch.name in seen:
+            continue
+        base = re.sub(rf"(?:{qualifiers}|第[一二三四五六七八九十0-9]+)+{_BRANCH.pattern}", "", branch.name)
+        if base == branch.name:
+            continue  # X党支部 and X党委 in one story is usually the branch grown into a committee
+        for committee in bodies:
+            top = re.sub(r"(集团)?党委$", "", committee.name)
+            if re.search(rf"({qualifiers})$", top):
+                continue  # X行业党委 guides branches of many owners
+            if committee.name.endswith("党委") and len(base) >= 2 and len(top) >= 2 and \
+                    (base.startswith(top) or top.startswith(base)) and committee.name != branch.name:
+                out.append(RelationMention(branch, "subOrganizationOf", committee, branch.sentence, 0.6,
+                                           "branch+committee"))
+                seen.add(branch.name)
+                break
     return out
 
 

@@ -37,6 +37,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿几多首半数]")  # jieba tags unknown words m too
 PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg", "j")
 COMMON = 500  # jieba dictionary frequency above which a word is everyday vocabulary
+PLURAL_PLACES = re.compile(r"各|县市区|县市|市县|区县|县区|市区县|乡镇|镇街")  # "伊犁各县市", "援建县市区": many places, no name
 DOCTRINE = re.compile(r"新时代|思想|理论|精神|同志重要")  # a leader's name inside a doctrine's title
 SPEECH = ("说", "表示", "介绍", "告诉", "指出", "坦言", "认为", "强调", "透露", "回忆", "笑着说")
 
@@ -64,6 +65,7 @@ def find_mentions(ctx: SentenceContext) -> list[Mention]:
     found += _organisations(ctx, found)
     found += _party_bodies(ctx, found)
     found += _departments(ctx, found)
+    found += _stacked_organs(ctx, found)
     found += _listed_companies(ctx)
     found += _partner_slots(ctx)
     found += persons
@@ -292,7 +294,8 @@ def _token_boundary(ctx: SentenceContext, start: int, end: int) -> bool:
 
 
 def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
-    if len(head) < 2 or head in ctx.lex.generic or not _HAN.search(head + "a") or DATE_LIKE.match(head):
+    if len(head) < 2 or head in ctx.lex.generic or not _HAN.search(head + "a") or DATE_LIKE.match(head) \
+            or PLURAL_PLACES.search(head):
         return False
     if head.endswith(GENERIC_HEADS) and strength == "industry":
         return False
@@ -394,6 +397,8 @@ def _names_something(ctx: SentenceContext, start: int, end: int) -> bool:
     """An owner in front of a party body is a noun phrase: it does not end in a verb
     (改成党委, 做党委) and is not a phrase of everyday words (大力加强党委)."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    if PLURAL_PLACES.search(ctx.text[start:end]):
+        return False
     rest = "".join(t.text for t in toks if not ctx.lex.place(t.text))
     if not toks or all(_everyday(t.text) for t in toks) and (len(rest) < 5 or rest == "".join(t.text for t in toks)):
         return False  # everyday words name something only as a long run after a place (X市通天地通讯市场)
@@ -439,6 +444,8 @@ def _name_like(tok: Token, lex: Lexicons) -> bool:
         return False
     if word.isascii() and word.isalnum():
         return True
+    if tok.pos == "f":
+        return re.fullmatch(r"[东南西北前后中][方部]", word) is not None  # 前方指挥部, 东部战区
     return tok.pos in NAME_POS or word in lex.places
 
 
@@ -504,6 +511,37 @@ def _departments(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
         out.append(Mention(organ.start, organ.end, organ.text, organ.label, ctx.index, organ.name,
                            organ.confidence, "owner"))
         out.append(_mention(ctx, organ.start, m.end(), label, 0.8, "department"))
+    return out
+
+
+_STACKED_ORGAN = re.compile(r"(?<=、)(纪委|监委|党委)(?=常务副书记|副书记|书记|副主任|主任|常委|委员)")
+_ORGAN_END = re.compile(r"(党委|党工委|纪委|监委)$")
+
+
+def _stacked_organs(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
+    """"X纪委副书记、监委副主任", "Y党委副书记、纪委书记": an organ word opening the
+    next title in a list belongs to the same owner as the organ before it (X监委, Y纪委)."""
+    out = []
+    for m in _STACKED_ORGAN.finditer(ctx.text, ctx.start, ctx.end):
+        clause_start = max(ctx.text.rfind(p, ctx.start, m.start()) for p in ",，。;；:：")
+        before = [o for o in found if clause_start < o.start and o.end < m.start() and _ORGAN_END.search(o.name)
+                  and o.label in ("PartyOrganization", "GovernmentOrganization")]
+        if not before:
+            continue
+        prev = max(before, key=lambda o: (o.end, o.end - o.start))
+        base = _ORGAN_END.sub("", prev.name)
+        organ = m.group()
+        owner = next((o for o in found if o.rule == "owner" and o.start == prev.start and o.end < prev.end), None)
+        if organ == "纪委":
+            label = "PartyOrganization"
+        elif organ == "监委":
+            label = "GovernmentOrganization"
+        else:
+            place = owner is None and ctx.lex.place(base) is not None
+            label = "GovernmentOrganization" if place and _county_or_above(ctx.lex, base) else "PartyOrganization"
+        out.append(_mention(ctx, m.start(), m.end(), label, 0.7, "stacked-organ", name=base + organ))
+        if owner is not None and organ != "监委":
+            out.append(Mention(m.start(), m.start(), "", owner.label, ctx.index, owner.name, owner.confidence, "owner"))
     return out
 
 
@@ -662,9 +700,10 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
         if len(cand) < length or not all("\u4e00" <= c <= "\u9fff" for c in cand):
             continue
         rest = text[length:length + 2]
+        ends_word = any(t.end == tok.start + length and t.start > tok.start for t in toks)
         if length == surname_len + 2 and (cand[-1] in "说在是和与等的介表告通一虽为也带" or
-                                          rest[:1] in "" or word_frequency(cand[-2:]) > 500):
-            continue
+                                          rest[:1] in "" or word_frequency(cand[-2:]) > 500 and not ends_word):
+            continue  # 钟晓 岚说: the last character starts the next word
         if cand in ctx.lex.titles or cand in FUNCTION_WORDS or cand[0] in FUNCTION_WORDS and cand[0] != "王":
             return None
         if word_frequency(cand) > 20 or word_frequency(cand[:2]) > COMMON:

@@ -104,7 +104,7 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
         if title is None:
             break
         t_start = pos - len(title)
-        inside = next((o for o in orgs if o.start < t_start < o.end <= pos), None)
+        inside = next((o for o in orgs if o.start <= t_start < o.end <= pos), None)
         if inside is not None:  # 丽水市委书记: the org took 市委 out of the title
             org, title, seg_start = inside, text[inside.end:pos], inside.start
         else:
@@ -217,6 +217,13 @@ def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lex
         for a, b in zip(orgs, orgs[1:]):
             if _JOINERS.match(text[a.end:b.start]):
                 out.append(_rel(a, "partnerOf", b, sentence, 0.7, "A与B+trigger"))
+    # A党委与B党委…结为共建企业: the companies are partners too.
+    if re.search(r"(共建|结对|合作|签约)企业|双方企业|两家企业", text[s_start:s_end + 60].split("。")[0]):
+        for rel in [r for r in out if r.subject.label == r.object.label == "PartyOrganization"]:
+            owners = [next((o for o in ms if o.rule == "owner" and o.start == body.start and o.end < body.end
+                            and o.label == "Company"), None) for body in (rel.subject, rel.object)]
+            if all(owners):
+                out.append(_rel(owners[0], "partnerOf", owners[1], sentence, 0.65, "bodies+企业"))
     # A成为B…合作伙伴
     for a, b in zip(orgs, orgs[1:]):
         between = text[a.end:b.start]

@@ -54,6 +54,12 @@ CASES = [
      ("江南大学食品与营养学院", "Organization")),
     ("地 between nouns inside a name", "昨天,宁波市金天地服装市场党委正式成立。", ("宁波市金天地服装市场党委", "PartyOrganization")),
     ("中共 is not part of the name", "中共华盛控股集团党委书记杜建国讲话。", ("华盛控股集团党委", "PartyOrganization")),
+    ("organ word opening the next stacked title", "黔南州纪委副书记、监委副主任杨立华出席。",
+     ("黔南州监委", "GovernmentOrganization")),
+    ("direction word inside an organ's name", "浙江省对口支援四川前方指挥部召开会议。",
+     ("浙江省对口支援四川前方指挥部", "GovernmentOrganization")),
+    ("numbered branch of the company in view", "华盛控股集团党委书记杜建国陪同参观了第三党支部党员活动室。",
+     ("华盛控股集团第三党支部", "PartyOrganization")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]
@@ -84,6 +90,8 @@ def test_entity_rules(what, raw, expected):
     ("深入学习习近平新时代中国特色社会主义思想。", ("习近平", "Person")),
     ("星辰科技有限公司材料研究所所长赵一鸣介绍。", ("材料研究所", "Organization")),
     ("会后,南宁市物流行业党委召开会议。", ("南宁市物流", "Company")),
+    ("援建县市区党委组织部有关负责人参加。", ("援建县市区党委", "PartyOrganization")),
+    ("伊宁各县市组织部负责人参加。", ("伊宁各县市组织部", "GovernmentOrganization")),
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
     assert not_expected not in mentions(raw)

@@ -46,6 +46,16 @@ CASES = [
     ("a centre of a named institute, used alone later", "会议由江南大学智能制造研究院主办。"
      "智能制造研究院先进材料与工艺研究中心主任钱文博作报告。",
      ("钱文博", "holdsPosition", "江南大学智能制造研究院", "先进材料与工艺研究中心主任")),
+    ("organ word opening the next stacked title", "黔南州纪委副书记、监委副主任杨立华出席。",
+     ("杨立华", "holdsPosition", "黔南州监委", "副主任")),
+    ("纪委 after a company's 党委 title", "华盛控股集团党委副书记、纪委书记杜建国讲话。",
+     ("杜建国", "holdsPosition", "华盛控股集团纪委", "书记")),
+    ("纪委 of the company", "华盛控股集团党委副书记、纪委书记杜建国讲话。",
+     ("华盛控股集团", "hasPartyOrganization", "华盛控股集团纪委", None)),
+    ("numbered branch under the company's committee", "华盛控股集团党委书记杜建国陪同参观了第三党支部党员活动室。",
+     ("华盛控股集团第三党支部", "subOrganizationOf", "华盛控股集团党委", None)),
+    ("companies whose committees pair up", "6月1日,黔东科技党委与漓江电子党委签约,结为共建企业。",
+     ("黔东科技", "partnerOf", "漓江电子", None)),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
