@@ -83,3 +83,12 @@ def test_an_organ_and_its_abbreviated_name_are_one_entity(tmp_path):
     resolved = run([tmp_path])
     organs = [e for e in resolved.entities if e.type == "GovernmentOrganization"]
     assert [(o.name, o.aliases) for o in organs] == [("浙江省对口支援四川前方指挥部", ("浙江省援川前方指挥部",))]
+
+
+def test_a_short_form_defined_in_brackets_is_the_same_company(tmp_path):
+    write(tmp_path, "a.txt", "湖州安澜水务科技有限公司(以下简称“安澜水务”)成立于2010年。安澜水务总经理钱立新介绍,订单饱满。")
+    resolved = run([tmp_path])
+    companies = [e for e in resolved.entities if e.type == "Company"]
+    assert [c.name for c in companies] == ["湖州安澜水务科技有限公司"]
+    assert "安澜水务" in companies[0].aliases
+    assert [r.object for r in resolved.relations if r.subject == "person/钱立新"] == [companies[0].id]

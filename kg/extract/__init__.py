@@ -38,6 +38,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         all_tokens.append(toks)
         ctx = SentenceContext(doc.text, sent.start, sent.end, sent.index, toks, lex)
         per_sentence.append(settle(find_mentions(ctx) + _source_mentions(doc.text, sent)))
+    per_sentence = _defined_short_forms(doc.text, per_sentence)
     per_sentence = _propagate(doc.text, sents, per_sentence)
     per_sentence = [units_before_titles(doc.text, ms, toks, lex) for ms, toks in zip(per_sentence, all_tokens)]
     per_sentence = _coreferent_bodies(doc.text, sents, per_sentence, lex)
@@ -84,8 +85,10 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
     known: dict[str, Mention] = {}
     for ms in per_sentence:
         for m in ms:
-            if m.label in PROPAGATE and m.confidence >= 0.6 and len(m.name) >= 2 and m.name == m.text:
-                for form in (m.name, _unit_of(m)):
+            if (m.label in PROPAGATE or m.rule == "district") and m.confidence >= 0.6 \
+                    and len(m.name) >= 2 and (m.name == m.text or m.rule in ("short-form", "district")):
+                for form in (m.name, _unit_of(m), m.text if m.rule == "short-form" else None,
+                             *(m.aliases if m.rule == "district" else ())):
                     best = known.get(form)
                     if form and (best is None or m.confidence > best.confidence):
                         known[form] = m
@@ -100,6 +103,25 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
                     continue
                 extra.append(Mention(start, end, name, seen.label, sent.index, seen.name,
                                      round(seen.confidence * 0.9, 3), "propagated"))
+        out.append(settle(ms + extra) if extra else ms)
+    return out
+
+
+_SHORT_FORM = re.compile(r"[(（](?:以下|下文)?(?:简称|下称|称)[:：]?[“\"「]?([^”\"」()（）,，。]{2,12}?)[”\"」]?[)）]")
+
+
+def _defined_short_forms(text: str, per_sentence: list[list[Mention]]) -> list[list[Mention]]:
+    """"X有限公司(以下简称“X”)": the short form defined in brackets names the same thing."""
+    out = []
+    for ms in per_sentence:
+        extra = []
+        for m in ms:
+            if m.label not in ORG_LABELS or m.rule == "owner":
+                continue
+            hit = _SHORT_FORM.match(text, m.end)
+            if hit:
+                extra.append(Mention(hit.start(1), hit.end(1), hit.group(1), m.label, m.sentence, m.name,
+                                     m.confidence, "short-form"))
         out.append(settle(ms + extra) if extra else ms)
     return out
 
@@ -281,6 +303,11 @@ def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons) -> 
                        and not p.aliases), None)
         if target is not None:
             out.append(RelationMention(m, "locatedIn", target, m.sentence, 0.7, "place-chain"))
+    for district in (p for p in places if p.rule == "district"):
+        child = next((p for p in places if p.start == district.end and p.sentence == district.sentence), None)
+        alone = any(p.name == district.name and p.start != district.start for p in places)
+        if child is not None and alone:
+            out.append(RelationMention(child, "locatedIn", district, child.sentence, 0.7, "place-chain"))
     return out
 
 

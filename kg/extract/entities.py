@@ -139,7 +139,24 @@ def _places(ctx: SentenceContext) -> list[Mention]:
         start = _trim_common(ctx, _name_start(ctx, m.start(), max_len=6), m.start())
         if start < m.start() or ctx.text[m.start():m.end()] in ("高新区", "经开区", "开发区"):
             out.append(_mention(ctx, start, m.end(), "Place", 0.7, "zone"))
+    out += _districts(ctx, out)
     out += _townships(ctx, out)
+    return out
+
+
+def _districts(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
+    """A district or county the gazetteer does not list (renamed or merged since),
+    written right after its city: 某某市旧名区. The short form is kept as an alias."""
+    out = []
+    for p in places:
+        place = ctx.lex.place(p.name)
+        if place is None or place.level not in ("prefecture", "province"):
+            continue  # a city, or a municipality (北京市崇文区)
+        tok = next((t for t in ctx.tokens if t.start == p.end), None)
+        if tok is None or tok.pos != "ns" or not 3 <= len(tok.text) <= 4 or tok.text[-1] not in "区县" \
+                or ctx.lex.place(tok.text) or ZONE.search(tok.text) or _everyday(tok.text[:-1]):
+            continue
+        out.append(_mention(ctx, p.start, tok.end, "Place", 0.7, "district", aliases=(tok.text,)))
     return out
 
 
@@ -175,9 +192,11 @@ def _townships(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
             if head[-1] in "镇乡村道区" or head in FUNCTION_WORDS or head in ctx.lex.titles or \
                     word_frequency(head + suffix) > 50 or length > 1 and _everyday(head):
                 continue
-            start = min([at - length] + [p.start for p in places if p.end == at - length])
+            parent = min((p for p in places if p.end == at - length and p.rule != "district"),
+                         key=lambda p: p.start, default=None)  # an unlisted district stays a place of its own
+            start = parent.start if parent is not None else at - length
             tail = ctx.text[at - length:m.end()]
-            aliases = (tail,) if start < at - length else ()
+            aliases = (tail,) if parent is not None else ()
             out.append(_mention(ctx, start, m.end(), "Place", 0.7, "township", aliases=aliases))
             break
     return out
@@ -315,6 +334,9 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     contain (中国能源建设集团有限公司); callers keep that longer start only when
     it lands on a place or a proper noun."""
     start = at
+    gloss = re.search(r"[(（][A-Za-z0-9]{2,8}[)）]$", ctx.text[max(ctx.start, at - 10):at])
+    if gloss and any(t.end == at - len(gloss.group()) and _name_like(t, ctx.lex) for t in ctx.tokens):
+        start = at = at - len(gloss.group())  # X中央商务区(CBD)商会: walk on past the abbreviation
     inside = next((t for t in ctx.tokens if t.start < at < t.end), None)
     if inside is not None:  # jieba kept the name and the suffix in one word (南昌大学)
         if inside.pos in ("x",) or ctx.text[inside.start:at] in FUNCTION_WORDS:
@@ -552,6 +574,8 @@ def _listed_companies(ctx: SentenceContext) -> list[Mention]:
     """"小米(1810)", "腾讯(00700.HK)": a name with a stock code is a listed company."""
     out = []
     for m in _STOCK_CODE.finditer(ctx.text, ctx.start, ctx.end):
+        if any(ctx.text.startswith(sx, m.end()) for sx, _, _ in ctx.lex.org_suffixes):
+            continue  # 中央商务区(CBD)商会: an abbreviation inside a name, not a stock code
         start = _name_start(ctx, m.end(1), max_len=8)
         toks = [t for t in ctx.tokens if start <= t.start and t.end <= m.end(1)]
         while toks and (_common(toks[0].text) or toks[0].pos.startswith(("p", "u", "v", "d", "c"))):

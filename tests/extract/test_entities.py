@@ -60,6 +60,12 @@ CASES = [
      ("浙江省对口支援四川前方指挥部", "GovernmentOrganization")),
     ("numbered branch of the company in view", "华盛控股集团党委书记杜建国陪同参观了第三党支部党员活动室。",
      ("华盛控股集团第三党支部", "PartyOrganization")),
+    ("abbreviation in brackets inside a name", "宁波市鄞州区南部商务区(SBD)商会召开年会。",
+     ("宁波市鄞州区南部商务区(SBD)商会", "Organization")),
+    ("short form defined in brackets", "湖州安澜水务科技有限公司(以下简称“安澜水务”)成立于2010年。安澜水务现有员工300人。",
+     ("湖州安澜水务科技有限公司", "Company")),
+    ("a district the gazetteer no longer lists", "据介绍,北京市崇文区今年新增企业120家。",
+     ("北京市崇文区", "Place")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]

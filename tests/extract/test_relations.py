@@ -56,6 +56,8 @@ CASES = [
      ("华盛控股集团第三党支部", "subOrganizationOf", "华盛控股集团党委", None)),
     ("companies whose committees pair up", "6月1日,黔东科技党委与漓江电子党委签约,结为共建企业。",
      ("黔东科技", "partnerOf", "漓江电子", None)),
+    ("a street in an unlisted district named on its own too", "崇文区领导出席。北京市崇文区天坛街道今年新增企业120家。",
+     ("天坛街道", "locatedIn", "北京市崇文区", None)),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
