@@ -24,7 +24,7 @@ FUNCTION_WORDS = frozenset(
     "全省 全市 全区 全县 全国 全体 各级 许多 很多 一些 多家 多个 这些 那些 带领 联合 协调 积极 依托 推动 "
     "组织 围绕 助力 支持 采访 发起 成立 组建 设立 挂牌 召开 举行 举办 参加 出席 参与 签署 签约 携手 共建 "
     "结对 走访 调研 考察 指导 帮扶 派驻 入驻 对接 得知 了解 认为 表示 介绍 告诉 说 讲 称 强调 指出 代表 "
-    "当选 兼任 分别 相继 先后 均 已经 正在 正 把 将其 之一 下称 简称 以下简称 统称 俗称".split())
+    "当选 兼任 分别 相继 先后 均 已经 正在 正 把 将其 之一 下称 简称 以下简称 统称 俗称 变为 改为 转为 变成 化为 为例".split())
 # Counted or pointing words (首家, 一家, 多个, 该所) end a name when walking left.
 COUNTED = re.compile(r"^(首|一|两|二|三|几|多|各|每|这|那|该|本|此|某|全)(家|个|名|位|批|所|级|支)$")
 NAME_POS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "m", "vn", "an", "l", "nuser",
@@ -314,8 +314,8 @@ def _token_boundary(ctx: SentenceContext, start: int, end: int) -> bool:
 
 def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
     if len(head) < 2 or head in ctx.lex.generic or not _HAN.search(head + "a") or DATE_LIKE.match(head) \
-            or PLURAL_PLACES.search(head):
-        return False
+            or PLURAL_PLACES.search(head) or re.match(r"[一二三四五六七八九十0-9]+期", head):
+        return False  # 二期物业公司: "the phase-two property company", not a name
     if head.endswith(GENERIC_HEADS) and strength == "industry":
         return False
     if strength == "industry" and ctx.lex.place(head):
@@ -352,6 +352,9 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
                 or last_of_name or _noun_di(ctx, tok) or _noun_and(ctx, tok)):
             break
         joined = _noun_and(ctx, tok)
+        if _split_wrongly(ctx, tok):
+            start = tok.start + 1  # 为例改: jieba glued 例 of 为例 to the next character
+            break
         start = tok.start
     if joined:
         start = next(t.end for t in ctx.tokens if t.start == start)  # never start on 与
@@ -363,6 +366,15 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
             break
         start += 1
     return start
+
+
+def _split_wrongly(ctx: SentenceContext, tok: Token) -> bool:
+    """An unknown word whose first character completes the word before it (为 + 例改 → 为例 + 改)."""
+    if len(tok.text) < 2 or word_frequency(tok.text) > 0:
+        return False
+    before = next((t for t in ctx.tokens if t.end == tok.start), None)
+    return before is not None and (word_frequency(before.text + tok.text[0]) > 50
+                                   or before.text + tok.text[0] in FUNCTION_WORDS)
 
 
 def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
@@ -391,7 +403,7 @@ def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
     while len(toks) > 1 and toks[0].text not in ctx.lex.places and word_frequency(toks[0].text) > COMMON \
             and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii() \
-            and not _noun_and(ctx, toks[1]):
+            and not _noun_and(ctx, toks[1]) and not ZONE.fullmatch(toks[1].text):  # 信息产业园: a park named by its trade
         toks = toks[1:]
     return toks[0].start if toks else start
 

@@ -66,6 +66,9 @@ CASES = [
      ("湖州安澜水务科技有限公司", "Company")),
     ("a district the gazetteer no longer lists", "据介绍,北京市崇文区今年新增企业120家。",
      ("北京市崇文区", "Place")),
+    ("a park named by its trade", "园区积极协调软件产业园管委会解决停车难题。", ("软件产业园管委会", "GovernmentOrganization")),
+    ("typo after 为例 leaves the body to coreference", "以黔东集团为例改集团党委每月组织学习。",
+     ("黔东集团党委", "PartyOrganization")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]
@@ -97,6 +100,8 @@ def test_entity_rules(what, raw, expected):
     ("星辰科技有限公司材料研究所所长赵一鸣介绍。", ("材料研究所", "Organization")),
     ("会后,南宁市物流行业党委召开会议。", ("南宁市物流", "Company")),
     ("援建县市区党委组织部有关负责人参加。", ("援建县市区党委", "PartyOrganization")),
+    ("一家律所蝶变为分公司遍布全国的集团。", ("蝶变为分公司", "Company")),
+    ("协调园区管委会和二期物业公司。", ("二期物业公司", "Company")),
     ("伊宁各县市组织部负责人参加。", ("伊宁各县市组织部", "GovernmentOrganization")),
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
