@@ -36,6 +36,7 @@ DATE_LIKE = re.compile(r"^(\d{1,4}|[一二三四五六七八九十〇零]+)(年|
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿几多首半数]")  # jieba tags unknown words m too
 PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg", "j")
+NATIONAL = ("中央", "国家", "国务院", "全国")  # the national level names organs as a place does (中央网信办)
 COMMON = 500  # jieba dictionary frequency above which a word is everyday vocabulary
 PLURAL_PLACES = re.compile(r"各|县市区|县市|市县|区县|县区|市区县|乡镇|镇街")  # "伊犁各县市", "援建县市区": many places, no name
 DOCTRINE = re.compile(r"新时代|思想|理论|精神|同志重要")  # a leader's name inside a doctrine's title
@@ -127,7 +128,7 @@ def _places(ctx: SentenceContext) -> list[Mention]:
         if zone:
             end = zone.end()
         nxt = toks[j] if j < len(toks) else None
-        if place.level == "country" and not zone and nxt is not None and nxt.pos in ("n", "nz", "nt", "j", "ns", "vn") \
+        if place.level == "country" and not zone and nxt is not None and nxt.pos in ("n", "nz", "nt", "j", "vn") \
                 and j == i + 1:
             continue  # 中国特色, 中国城乡: the country qualifies a noun, it is not a location here
         conf = 0.9 if place.level in ("province", "prefecture", "country", "region") or zone else 0.75
@@ -222,6 +223,8 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
                 continue
             if strength == "industry" and not _token_boundary(ctx, s_start, s_end):
                 continue
+            if len(suffix) == 1 and _inside_common_word(ctx, s_start):
+                continue  # 格局, 大局, 董事局主席: the character ends an ordinary word, not a name
             start = _name_start(ctx, s_start, max_len=16 if strength == "legal" else 4)
             if strength == "legal":
                 longer = _name_start(ctx, s_start, max_len=16, lenient=True)
@@ -258,6 +261,12 @@ def _units(ctx: SentenceContext, found: list[Mention], pending: list[tuple[int, 
         if parent is not None and not title_at(ctx.tokens, ctx.lex, end):
             out.append(_mention(ctx, parent.start, end, label, 0.8, "suffix:unit"))
     return out
+
+
+def _inside_common_word(ctx: SentenceContext, at: int) -> bool:
+    word = next((t for t in ctx.tokens if t.start <= at < t.end), None)
+    return word is not None and len(word.text) > 1 and (
+        word_frequency(word.text) > 0 and word.pos not in PROPER or word.pos == "nnt")
 
 
 def title_at(tokens: list[Token], lex: Lexicons, at: int) -> bool:
@@ -401,7 +410,8 @@ def _noun_and(ctx: SentenceContext, tok: Token) -> bool:
 def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
     """Drop leading common words (事迹, 汇报, 困难) that the left walk took in; places stay."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
-    while len(toks) > 1 and toks[0].text not in ctx.lex.places and word_frequency(toks[0].text) > COMMON \
+    while len(toks) > 1 and toks[0].text not in ctx.lex.places and toks[0].text not in NATIONAL \
+            and word_frequency(toks[0].text) > COMMON \
             and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii() \
             and not _noun_and(ctx, toks[1]) and not ZONE.fullmatch(toks[1].text):  # 信息产业园: a park named by its trade
         toks = toks[1:]
@@ -411,7 +421,7 @@ def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
 def _all_common(ctx: SentenceContext, start: int, end: int) -> bool:
     """A head made only of everyday words (互联网游戏) describes, it does not name."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
-    return bool(toks) and toks[0].text not in ctx.lex.places and all(
+    return bool(toks) and toks[0].text not in ctx.lex.places and toks[0].text not in NATIONAL and all(
         word_frequency(t.text) > COMMON and t.pos not in ("nr", "ns", "nt", "nz") for t in toks)
 
 
@@ -704,8 +714,9 @@ def _person_token(tok: Token, lex: Lexicons, strict: bool = True) -> bool:
     word = tok.text
     if not (2 <= len(word) <= 4) or not all("\u4e00" <= c <= "\u9fff" for c in word):
         return False
-    if word in lex.places or word in lex.titles or word in FUNCTION_WORDS or word in lex.generic:
-        return False
+    if word in lex.places or word in lex.titles or word in FUNCTION_WORDS or word in lex.generic \
+            or word[-1] in "局厅委办署院" and len(word) == 3:
+        return False  # 林草局: an organ's short name that jieba read as a person
     has_surname = word[:2] in lex.surnames or word[0] in lex.surnames
     if not strict:
         return has_surname and (tok.pos.startswith("nr") or word_frequency(word) < 5)

@@ -69,6 +69,9 @@ CASES = [
     ("a park named by its trade", "园区积极协调软件产业园管委会解决停车难题。", ("软件产业园管委会", "GovernmentOrganization")),
     ("typo after 为例 leaves the body to coreference", "以黔东集团为例改集团党委每月组织学习。",
      ("黔东集团党委", "PartyOrganization")),
+    ("national organ", "成立仪式有中央网信办、省委统战部等单位领导出席。", ("中央网信办", "GovernmentOrganization")),
+    ("bureau by its short name", "该村被国家林草局评为国家森林乡村。", ("国家林草局", "GovernmentOrganization")),
+    ("country before a verb jieba tags as a place", "无论在香港、美国上市的企业都设立了党组织。", ("美国", "Place")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]
@@ -101,6 +104,10 @@ def test_entity_rules(what, raw, expected):
     ("会后,南宁市物流行业党委召开会议。", ("南宁市物流", "Company")),
     ("援建县市区党委组织部有关负责人参加。", ("援建县市区党委", "PartyOrganization")),
     ("一家律所蝶变为分公司遍布全国的集团。", ("蝶变为分公司", "Company")),
+    ("形成党建工作新格局,谋篇布局,顾全大局。", ("党建工作新格局", "GovernmentOrganization")),
+    ("形成党建工作新格局,谋篇布局,顾全大局。", ("谋篇布局", "GovernmentOrganization")),
+    ("董事局主席王一鸣说。", ("董事局", "GovernmentOrganization")),
+    ("该村被国家林草局评为国家森林乡村。", ("林草局", "Person")),
     ("协调园区管委会和二期物业公司。", ("二期物业公司", "Company")),
     ("伊宁各县市组织部负责人参加。", ("伊宁各县市组织部", "GovernmentOrganization")),
 ])
