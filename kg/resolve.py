@@ -126,6 +126,8 @@ def _same_thing(label: str, short: str, long: str, lex) -> bool:
     if place_a and place_b and rest_a == rest_b and len(rest_a) >= 2 and lex.place(place_a) == lex.place(place_b):
         return True  # 苏州X党委 / 苏州市X党委: one place written two ways
     if label in ("Company", "Organization"):
+        if rest_b != long and len(rest_b) > len(short) and _same_thing(label, short, rest_b, lex):
+            return True  # X科技 / 某省X科技有限公司: the place in front of the full name
         core, short_core = LEGAL_ENDINGS.sub("", long), LEGAL_ENDINGS.sub("", short)
         if len(short) >= 2 and (long.startswith(short) or core == short or core.startswith(short)):
             return True

@@ -92,3 +92,10 @@ def test_a_short_form_defined_in_brackets_is_the_same_company(tmp_path):
     assert [c.name for c in companies] == ["湖州安澜水务科技有限公司"]
     assert "安澜水务" in companies[0].aliases
     assert [r.object for r in resolved.relations if r.subject == "person/钱立新"] == [companies[0].id]
+
+
+def test_a_short_name_joins_the_full_name_with_a_province_in_front(tmp_path):
+    write(tmp_path, "a.txt", "内蒙古瀚海氢能科技有限公司今年投产。瀚海氢能党委书记乔立新介绍,订单饱满。")
+    resolved = run([tmp_path])
+    companies = [e for e in resolved.entities if e.type == "Company"]
+    assert [(c.name, c.aliases) for c in companies] == [("内蒙古瀚海氢能科技有限公司", ("瀚海氢能",))]

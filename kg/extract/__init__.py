@@ -15,7 +15,8 @@ from ..model import Document, Extraction, Mention, RelationMention, Sentence
 from ..segment import sentences as split_sentences
 from ..segment import tokens as tokenize
 from .dates import DateResolver
-from .entities import ZONE, SentenceContext, clean_name, find_mentions, settle, units_before_titles
+from .entities import (ZONE, SentenceContext, clean_name, find_mentions, settle, stacked_organs,
+                       units_before_titles)
 from .events import find_events
 from .relations import find_relations
 
@@ -43,6 +44,8 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     per_sentence = [units_before_titles(doc.text, ms, toks, lex) for ms, toks in zip(per_sentence, all_tokens)]
     per_sentence = _coreferent_bodies(doc.text, sents, per_sentence, lex)
     per_sentence = _level_bodies(doc.text, sents, per_sentence, all_tokens, lex)
+    per_sentence = [settle(ms + stacked_organs(doc.text, s.start, s.end, s.index, ms, lex))
+                    for s, ms in zip(sents, per_sentence)]
 
     relations: list[RelationMention] = []
     events = []
@@ -193,9 +196,9 @@ def _branches_under_committees(per_sentence: list[list[Mention]], lex: Lexicons)
     return out
 
 
-_LEVEL_BODY = re.compile(r"(?P<level>街道|社区|省|市|州|县|区|镇|乡|村)(?P<rest>委(?:组织部|宣传部|统战部|政法委|人才办|网信办)?"
+_LEVEL_BODY = re.compile(r"(?P<level>街道|社区|嘎查|苏木|省|市|州|县|区|旗|盟|镇|乡|村)(?P<rest>委(?:组织部|宣传部|统战部|政法委|人才办|网信办)?"
                          r"|党委|党工委|党总支|党支部|人民政府|政府|[\u4e00-\u9fff]{1,2}局|村委会|居委会)(?![\u4e00-\u9fff]{0,1}员)")
-_TOWN_LEVELS = ("街道", "社区", "镇", "乡", "村")
+_TOWN_LEVELS = ("街道", "社区", "嘎查", "苏木", "镇", "乡", "村")
 
 
 def _level_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Mention]], all_tokens,
@@ -245,7 +248,7 @@ def _place_of_level(places: list[Mention], level: str, at: int, lex: Lexicons) -
         if level in _TOWN_LEVELS:
             return name.endswith(level)
         wanted = {"省": ("province",), "市": ("prefecture", "county"), "州": ("prefecture",),
-                  "县": ("county",), "区": ("county",)}[level]
+                  "县": ("county",), "区": ("county",), "旗": ("county",), "盟": ("prefecture",)}[level]
         if entry is None or entry.level not in wanted:
             return False
         return entry.name.endswith(level) or level in ("省", "市") and not entry.name.endswith(("县", "区", "旗"))

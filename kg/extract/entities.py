@@ -66,7 +66,6 @@ def find_mentions(ctx: SentenceContext) -> list[Mention]:
     found += _organisations(ctx, found)
     found += _party_bodies(ctx, found)
     found += _departments(ctx, found)
-    found += _stacked_organs(ctx, found)
     found += _listed_companies(ctx)
     found += _partner_slots(ctx)
     found += persons
@@ -118,6 +117,9 @@ def _places(ctx: SentenceContext) -> list[Mention]:
         place = ctx.lex.place(tok.text)
         if place is None or len(tok.text) < 2:
             continue
+        if place.level == "county" and len(tok.text) == 2 and word_frequency(tok.text) > 200 \
+                and not (i and ctx.lex.place(toks[i - 1].text)):
+            continue  # 城区, 矿区, 郊区: districts so named are everyday words unless their city comes first
         start, end = tok.start, tok.end
         # Join a run of places (株洲市茶陵县) and a zone word after them (长沙高新区).
         j = i + 1
@@ -139,7 +141,13 @@ def _places(ctx: SentenceContext) -> list[Mention]:
             continue  # a known place plus its zone word: found above
         start = _trim_common(ctx, _name_start(ctx, m.start(), max_len=6), m.start())
         if start < m.start() or ctx.text[m.start():m.end()] in ("高新区", "经开区", "开发区"):
-            out.append(_mention(ctx, start, m.end(), "Place", 0.7, "zone"))
+            city = next((p for p in out if p.end == start and p.rule == "gazetteer"), None)
+            if city is not None and start < m.start():  # 鄂尔多斯蒙苏经济开发区: one place, named with its city
+                out.remove(city)
+                out.append(_mention(ctx, city.start, m.end(), "Place", 0.7, "zone",
+                                    aliases=(ctx.text[start:m.end()],)))
+            else:
+                out.append(_mention(ctx, start, m.end(), "Place", 0.7, "zone"))
     out += _districts(ctx, out)
     out += _townships(ctx, out)
     return out
@@ -161,7 +169,7 @@ def _districts(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
     return out
 
 
-TOWNSHIP = re.compile(r"街道|社区|镇|乡|村")
+TOWNSHIP = re.compile(r"街道|社区|苏木|嘎查|镇|乡|村")
 _NOT_HEAD_POS = ("p", "c", "u", "d", "v", "r", "m", "q", "f", "t")
 
 
@@ -176,9 +184,11 @@ def _townships(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
     starts = {t.start: t for t in ctx.tokens}
     for m in TOWNSHIP.finditer(ctx.text, ctx.start, ctx.end):
         at, suffix = m.start(), m.group()
-        if ctx.text[at - 1:at] == suffix:
-            continue  # X村村党支部: the second 村 belongs to 村党支部
-        for length in (3, 2, 1):
+        if ctx.text[at - 1:at] == suffix or suffix == "村" and ctx.text[at - 2:at] == "嘎查":
+            continue  # X村村党支部: the second 村 belongs to 村党支部; 嘎查村 is "villages"
+        for length in (5, 4, 3, 2, 1):
+            if length > 3 and not _transliterated(ctx, at - length, at):
+                continue
             head = ctx.text[at - length:at]
             first = starts.get(at - length)
             if at - length < ctx.start or first is None or not all(_HAN.match(c) for c in head):
@@ -201,6 +211,15 @@ def _townships(ctx: SentenceContext, places: list[Mention]) -> list[Mention]:
             out.append(_mention(ctx, start, m.end(), "Place", 0.7, "township", aliases=aliases))
             break
     return out
+
+
+def _transliterated(ctx: SentenceContext, start: int, end: int) -> bool:
+    """A long place name spelled out from Mongolian, Uyghur or Tibetan (阿勒腾席热):
+    on word boundaries, made of words jieba barely knows."""
+    toks = [t for t in ctx.tokens if t.start < end and start < t.end]
+    return bool(toks) and toks[0].start == start and all(_HAN.match(c) for c in ctx.text[start:end]) \
+        and not NUMERAL.search(ctx.text[start:end]) \
+        and all(word_frequency(t.text) < 100 for t in toks) and not ctx.lex.place(toks[0].text)
 
 
 def _is_below(lex: Lexicons, child: str, parent: str) -> bool:
@@ -558,34 +577,41 @@ def _departments(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
     return out
 
 
-_STACKED_ORGAN = re.compile(r"(?<=、)(纪委|监委|党委)(?=常务副书记|副书记|书记|副主任|主任|常委|委员)")
-_ORGAN_END = re.compile(r"(党委|党工委|纪委|监委)$")
+_STACKED_ORGAN = re.compile(r"(?<=、)(纪委|监委|党委|组织部|宣传部|统战部)"
+                            r"(?=常务副书记|副书记|书记|副主任|主任|常委|委员|常务副部长|副部长|部长)")
+_ORGAN_END = re.compile(r"(党委|党工委|纪委|监委|[省市州县区旗盟]委)$")
 
 
-def _stacked_organs(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
-    """"X纪委副书记、监委副主任", "Y党委副书记、纪委书记": an organ word opening the
-    next title in a list belongs to the same owner as the organ before it (X监委, Y纪委)."""
+def stacked_organs(text: str, start: int, end: int, index: int, found: list[Mention], lex: Lexicons) -> list[Mention]:
+    """"X纪委副书记、监委副主任", "Y党委副书记、纪委书记", "Z县委常委、组织部部长":
+    an organ word opening the next title in a list belongs to the same owner as
+    the organ before it (X监委, Y纪委, Z县委组织部)."""
     out = []
-    for m in _STACKED_ORGAN.finditer(ctx.text, ctx.start, ctx.end):
-        clause_start = max(ctx.text.rfind(p, ctx.start, m.start()) for p in ",，。;；:：")
+    for m in _STACKED_ORGAN.finditer(text, start, end):
+        clause_start = max(text.rfind(p, start, m.start()) for p in ",，。;；:：")
         before = [o for o in found if clause_start < o.start and o.end < m.start() and _ORGAN_END.search(o.name)
                   and o.label in ("PartyOrganization", "GovernmentOrganization")]
         if not before:
             continue
         prev = max(before, key=lambda o: (o.end, o.end - o.start))
-        base = _ORGAN_END.sub("", prev.name)
         organ = m.group()
+        if organ.endswith("部"):  # a department of the organ itself
+            out.append(Mention(m.start(), m.end(), organ, "GovernmentOrganization", index, prev.name + organ, 0.7,
+                               "department"))
+            out.append(Mention(m.start(), m.start(), "", prev.label, index, prev.name, prev.confidence, "owner"))
+            continue
+        base = _ORGAN_END.sub("", prev.name) if re.search("(党委|党工委|纪委|监委)$", prev.name) else prev.name[:-1]
         owner = next((o for o in found if o.rule == "owner" and o.start == prev.start and o.end < prev.end), None)
         if organ == "纪委":
             label = "PartyOrganization"
         elif organ == "监委":
             label = "GovernmentOrganization"
         else:
-            place = owner is None and ctx.lex.place(base) is not None
-            label = "GovernmentOrganization" if place and _county_or_above(ctx.lex, base) else "PartyOrganization"
-        out.append(_mention(ctx, m.start(), m.end(), label, 0.7, "stacked-organ", name=base + organ))
+            place = owner is None and lex.place(base) is not None
+            label = "GovernmentOrganization" if place and _county_or_above(lex, base) else "PartyOrganization"
+        out.append(Mention(m.start(), m.end(), organ, label, index, base + organ, 0.7, "stacked-organ"))
         if owner is not None and organ != "监委":
-            out.append(Mention(m.start(), m.start(), "", owner.label, ctx.index, owner.name, owner.confidence, "owner"))
+            out.append(Mention(m.start(), m.start(), "", owner.label, index, owner.name, owner.confidence, "owner"))
     return out
 
 
@@ -611,7 +637,8 @@ def _county_or_above(lex: Lexicons, name: str) -> bool:
     place = lex.place(name)
     if place is not None:
         return place.level in ("province", "prefecture", "county")
-    return name.endswith(("省", "市", "州", "县", "盟", "旗")) or name.endswith("区") and not ZONE.search(name)
+    return name.endswith(("省", "市", "州", "县", "盟", "旗")) or name.endswith("区") and not ZONE.search(name) \
+        and not name.endswith(("社区", "小区", "园区", "矿区", "景区", "街区", "城区"))
 
 
 def _owner_type(ctx: SentenceContext, head: str) -> str:
@@ -640,6 +667,8 @@ def _partner_slots(ctx: SentenceContext) -> list[Mention]:
         nxt = toks[i + 1]
         if not (2 <= len(nxt.text) <= 6) or not _name_like(nxt, ctx.lex) or nxt.text in ctx.lex.places:
             continue
+        if i + 2 < len(toks) and toks[i + 2].text == "的":
+            continue  # 与驻区的X: a modifier, the partner comes after 的
         if word_frequency(nxt.text) > COMMON or nxt.pos not in ("nr", "nz", "nt", "ns", "eng", "nrt", "nrfg", "n"):
             continue
         clause_end = min([ctx.end] + [m.start() + nxt.end for m in re.finditer(r"[,;。]", ctx.text[nxt.end:ctx.end])])
@@ -657,7 +686,7 @@ def _persons(ctx: SentenceContext) -> list[Mention]:
     for i, tok in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if tok.text in ctx.lex.titles or tok.text in ("党员", "通讯员", "作者", "摄影"):
-            name = _name_after(ctx, toks, i + 1)
+            name = _name_after(ctx, toks, i + 1) or _name_without_surname(ctx, toks, i + 1)
             if name:
                 out.append(_mention(ctx, name[0], name[1], "Person", 0.85, "title+name"))
         if nxt and (nxt.text in SPEECH or nxt.text.startswith(SPEECH)) and _person_token(tok, ctx.lex):
@@ -723,6 +752,30 @@ def _person_token(tok: Token, lex: Lexicons, strict: bool = True) -> bool:
     return has_surname and word_frequency(word) < 20 and (tok.pos.startswith("nr") or word_frequency(word) < 5)
 
 
+_BARE_NAME = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff·]{2,7}?)(?=[,，。;；)）、\s]|说|表示|介绍|指出|强调|告诉|$)")
+
+
+def _name_without_surname(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, int] | None:
+    """A Mongolian, Tibetan or Uyghur name after a title (记者 萨仁托娅, 书记额尔敦巴特尔):
+    three to eight characters up to punctuation or a speech verb, with no
+    everyday word inside (不走过场 is a phrase, not a name)."""
+    while i < len(toks) and toks[i].text in (" ", ":", ":"):
+        i += 1
+    if i >= len(toks):
+        return None
+    m = _BARE_NAME.match(ctx.text, toks[i].start, ctx.end)
+    if m is None or m.group(1)[0] in FUNCTION_WORDS:
+        return None
+    name = m.group(1).replace("·", "")
+    if any(word_frequency(name[k:k + 2]) > COMMON for k in range(len(name) - 1)) or \
+            any(c in "了的着过们地得是在和与及" for c in name) or name in ctx.lex.titles:
+        return None
+    if any(m.start(1) <= t.start and t.end <= m.end(1) and len(t.text) > 1 and word_frequency(t.text) > 0
+           and t.pos.startswith(("v", "d", "a", "l", "i")) for t in toks):
+        return None  # 逐一述职: known adverbs and verbs, not a name
+    return m.start(1), m.end(1)
+
+
 def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, int] | None:
     """A person's name right after a title: a surname plus one or two characters."""
     while i < len(toks) and toks[i].text in (":", ":", " ", "丨", "|"):
@@ -753,6 +806,8 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
             continue  # 钟晓 岚说: the last character starts the next word
         if cand in ctx.lex.titles or cand in FUNCTION_WORDS or cand[0] in FUNCTION_WORDS and cand[0] != "王":
             return None
+        if any(c in "了的着过们地得" for c in cand[1:]):
+            continue  # 来了以(后): a particle never sits inside a name
         if word_frequency(cand) > 20 or word_frequency(cand[:2]) > COMMON:
             continue
         return tok.start, tok.start + length

@@ -58,6 +58,8 @@ CASES = [
      ("黔东科技", "partnerOf", "漓江电子", None)),
     ("a street in an unlisted district named on its own too", "崇文区领导出席。北京市崇文区天坛街道今年新增企业120家。",
      ("天坛街道", "locatedIn", "北京市崇文区", None)),
+    ("a department opening the next stacked title", "乌审旗召开大会。旗委常委、组织部部长韩立新讲话。",
+     ("韩立新", "holdsPosition", "乌审旗委组织部", "部长")),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
