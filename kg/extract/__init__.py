@@ -53,7 +53,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     source = next((m for ms in per_sentence for m in ms if m.rule == "source"), None) or _outlet(per_sentence)
     context: Mention | None = None
     for sent, ms in zip(sents, per_sentence):
-        here = next((m for m in ms if m.label == "Company" and m.rule != "owner"), None)
+        here = _topic_company(doc.text, sent, ms)
         relations += find_relations(doc.text, sent.index, ms, lex, context)
         relations += _byline_relations(doc.text, sent, ms, source)
         found_dates = dates.find(doc.text, sent.start, sent.end)
@@ -66,6 +66,21 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
 
 
 _OUTLET = re.compile(r"(报|报社|网|客户端|电视台|广播电台|通讯社|新闻|频道)$")
+
+
+_POINTER = re.compile(r"该(公司|集团|企业)")
+
+
+def _topic_company(text: str, sent: Sentence, ms: list[Mention]) -> Mention | None:
+    """The company a sentence is about: the first one named, unless the sentence
+    points back (该公司与X签约 is still about the earlier company) or the company
+    is only a partner (与X, 和X)."""
+    companies = [m for m in ms if m.label == "Company" and m.rule not in ("owner", "partner-slot")
+                 and text[m.start - 1:m.start] not in ("与", "和", "同", "向", "为", "跟", "及", "、")]
+    pointer = _POINTER.search(text, sent.start, sent.end)
+    if not companies or pointer and pointer.start() < companies[0].start:
+        return None
+    return companies[0]
 
 
 def _outlet(per_sentence: list[list[Mention]]) -> Mention | None:
@@ -147,7 +162,7 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
     out = []
     context: Mention | None = None
     for sent, ms in zip(sents, per_sentence):
-        here = next((m for m in ms if m.label == "Company" and m.rule != "owner"), None)
+        here = _topic_company(text, sent, ms)
         owner = here or next((m for m in ms if m.label == "Company"), None) or context
         extra = []
         for m in pattern.finditer(text, sent.start, sent.end):

@@ -68,6 +68,7 @@ def find_mentions(ctx: SentenceContext) -> list[Mention]:
     found += _departments(ctx, found)
     found += _listed_companies(ctx)
     found += _partner_slots(ctx)
+    found += _title_slots(ctx)
     found += persons
     found += _user_terms(ctx)
     return settle(found)
@@ -677,6 +678,29 @@ def _partner_slots(ctx: SentenceContext) -> list[Mention]:
     return out
 
 
+def _title_slots(ctx: SentenceContext) -> list[Mention]:
+    """"冠岱精机董事长林某": a rare name right before a company title is the company,
+    even with no suffix to say so."""
+    out = []
+    toks = ctx.tokens
+    for i, tok in enumerate(toks):
+        if ctx.lex.titles.get(tok.text) != "corporate" or i == 0:
+            continue
+        start = _name_start(ctx, tok.start, max_len=8)
+        head = [t for t in toks if start <= t.start and t.end <= tok.start]
+        if not head or len(ctx.text[start:tok.start]) < 3 or start in ctx.barriers:
+            continue
+        if any(ctx.lex.place(t.text) or t.pos in ("nr", "nrfg") and len(t.text) == 3 for t in head):
+            continue  # a place or a person in front: not a company name
+        if not all(word_frequency(t.text) < 20 and _HAN.match(t.text) for t in head):
+            continue
+        before = ctx.text[start - 1:start] if start > ctx.start else ""
+        if before and before not in ",，。;；:：、“”\"( （\n" and not _HAN.match(before):
+            continue
+        out.append(_mention(ctx, start, tok.start, "Company", 0.6, "title-slot"))
+    return out
+
+
 # -- persons -----------------------------------------------------------------
 
 
@@ -804,8 +828,13 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
         if length == surname_len + 2 and (cand[-1] in "说在是和与等的介表告通一虽为也带" or
                                           rest[:1] in "" or word_frequency(cand[-2:]) > 500 and not ends_word):
             continue  # 钟晓 岚说: the last character starts the next word
-        if cand in ctx.lex.titles or cand in FUNCTION_WORDS or cand[0] in FUNCTION_WORDS and cand[0] != "王":
+        if cand in ctx.lex.titles or cand in FUNCTION_WORDS:
             return None
+        after = text[length:length + 2]
+        if cand[0] in FUNCTION_WORDS and (word_frequency(cand[1:]) >= 100 or cand[1:] in ctx.lex.titles
+                                          or cand[1:] in FUNCTION_WORDS or length < 3
+                                          or not (after[:1] in ",，。;；、)） " or after.startswith(SPEECH))):
+            return None  # 董事长向记者介绍: 向 is a preposition here, but 董事长向天佑说 names 向天佑
         if any(c in "了的着过们地得" for c in cand[1:]):
             continue  # 来了以(后): a particle never sits inside a name
         if word_frequency(cand) > 20 or word_frequency(cand[:2]) > COMMON:

@@ -169,7 +169,7 @@ def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context
         return org, 0.75
     if re.search(r"(该|本)?(公司|集团|企业)$", text[:t_start]):
         before = [o for o in orgs if o.label == "Company" and o.end <= t_start and o.rule != "owner"]
-        return (before[0] if before else context_org), 0.6
+        return (context_org or (before[0] if before else None)), 0.6  # "公司": the company the story is about
     companies = {o.name: o for o in orgs if o.label == "Company" and o.rule != "owner" and o.end <= t_start}
     if len(companies) == 1 and all(lex.titles.get(t) == "corporate" for _, t in segments):
         return next(iter(companies.values())), 0.55

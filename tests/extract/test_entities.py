@@ -79,6 +79,8 @@ CASES = [
      ("乌审旗委组织部", "GovernmentOrganization")),
     ("a zone named with its city", "该公司位于包头稀土高新区。", ("包头稀土高新区", "Place")),
     ("a community's committee is a party body", "金桥社区党委书记王立新介绍。", ("金桥社区党委", "PartyOrganization")),
+    ("a company named only by the title after it", "据介绍,冠岱精机董事长林重峣受访时表示,订单增长。", ("冠岱精机", "Company")),
+    ("a surname that is also a preposition", "楚芯集团党委书记、董事长向天佑说。", ("向天佑", "Person")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]
@@ -117,6 +119,8 @@ def test_entity_rules(what, raw, expected):
     ("该村被国家林草局评为国家森林乡村。", ("林草局", "Person")),
     ("工作落后的支部,一律约谈支部书记不走过场。", ("不走过场", "Person")),
     ("会上,各支部书记逐一述职。", ("逐一述职", "Person")),
+    ("董事长向记者介绍了情况。", ("向记者", "Person")),
+    ("党委书记和副书记分别发言。", ("和副书", "Person")),
     ("企业党员来了以后,居民参与的积极性提高。", ("来了以", "Person")),
     ("无人驾驶矿卡已在矿区投入运营。", ("矿区", "Place")),
     ("昆明高新区“万企兴万村”党建结对推进会召开。", ("万企兴万村", "Place")),

@@ -60,6 +60,9 @@ CASES = [
      ("天坛街道", "locatedIn", "北京市崇文区", None)),
     ("a department opening the next stacked title", "乌审旗召开大会。旗委常委、组织部部长韩立新讲话。",
      ("韩立新", "holdsPosition", "乌审旗委组织部", "部长")),
+    ("公司 is the company the story is about, not its partner",
+     "恒锐智能位于常州。2020年9月,该公司与比亚迪签订合作协议。公司副总经理邹海峰、巫晓燕分别带队。",
+     ("巫晓燕", "holdsPosition", "恒锐智能", "副总经理")),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
