@@ -52,9 +52,10 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     dates = DateResolver(doc.published)
     source = next((m for ms in per_sentence for m in ms if m.rule == "source"), None) or _outlet(per_sentence)
     context: Mention | None = None
+    main = _main_company(per_sentence)
     for sent, ms in zip(sents, per_sentence):
         here = _topic_company(doc.text, sent, ms)
-        relations += find_relations(doc.text, sent.index, ms, lex, context)
+        relations += find_relations(doc.text, sent.index, ms, lex, context, main)
         relations += _byline_relations(doc.text, sent, ms, source)
         found_dates = dates.find(doc.text, sent.start, sent.end)
         events += find_events(doc.text, sent.start, sent.end, sent.index, ms, found_dates, lex)
@@ -66,6 +67,27 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
 
 
 _OUTLET = re.compile(r"(报|报社|网|客户端|电视台|广播电台|通讯社|新闻|频道)$")
+
+
+def _main_company(per_sentence: list[list[Mention]]) -> Mention | None:
+    """The company named most often (short forms included): what the story is about."""
+    counts: dict[str, int] = {}
+    first: dict[str, Mention] = {}
+    for ms in per_sentence:
+        for m in ms:
+            if m.label == "Company" and m.name:
+                counts[m.name] = counts.get(m.name, 0) + 1
+                first.setdefault(m.name, m)
+    if not counts:
+        return None
+    # Short and long forms (拓维 / 拓维信息) count together.
+    root = {n: min((k for k in counts if len(k) >= 2 and n.startswith(k)), key=len) for n in counts}
+    totals: dict[str, int] = {}
+    for n, c in counts.items():
+        totals[root[n]] = totals.get(root[n], 0) + c
+    top = max(totals, key=lambda r: (totals[r], -min(first[n].start for n in counts if root[n] == r)))
+    best = max((n for n in counts if root[n] == top), key=lambda n: (counts[n], -first[n].start))
+    return first[best] if totals[top] >= 2 else None
 
 
 _POINTER = re.compile(r"该(公司|集团|企业)")
@@ -161,25 +183,37 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
                                             b="|".join(map(re.escape, lex.party_bodies))))
     out = []
     context: Mention | None = None
+    group: Mention | None = None  # the last company named as a group (X集团…)
+    last_seen: dict[str, int] = {}
+    main = _main_company(per_sentence)
     for sent, ms in zip(sents, per_sentence):
         here = _topic_company(text, sent, ms)
-        owner = here or next((m for m in ms if m.label == "Company"), None) or context
+        nearest = here or next((m for m in ms if m.label == "Company"), None) or context
         extra = []
         for m in pattern.finditer(text, sent.start, sent.end):
+            pre = m["pre"] or ""
+            owner = context or nearest if pre.startswith("该") else nearest
+            if pre == "集团" and group is not None and (owner is None or "集团" not in owner.name) and \
+                    last_seen.get(group.name, -1) > last_seen.get(owner.name if owner else "", -1):
+                owner = group  # 集团党委: the group named most recently, not a subsidiary
+            elif pre in ("公司", "企业") and owner is None:
+                owner = main
             founded_bare = text[max(sent.start, m.start() - 2):m.start()] in ("成立", "组建", "设立", "建立")
             if owner is None or not (m["pre"] or m["qual"] or founded_bare) or \
                     any(x.start <= m.start() < x.end for x in ms):
                 continue
             if text[m.end():m.end() + 2] in ("书记", "副书"):
                 continue  # "党委书记": a title, not a body
-            group = "集团" if "集团" in (m["pre"] or "") and not owner.name.endswith("集团") else ""
-            name = owner.name + group + (m["qual"] or "").replace("集团", "") + m["body"]
+            suffix = "集团" if "集团" in pre and not owner.name.endswith("集团") else ""
+            name = owner.name + suffix + (m["qual"] or "").replace("集团", "") + m["body"]
             extra.append(Mention(m.start(), m.end(), m.group(), "PartyOrganization", sent.index, name, 0.6,
                                  "coref-body", aliases=(clean_name(m.group()),)))
             extra.append(Mention(m.start(), m.start(), "", owner.label, sent.index, owner.name, 0.6,
                                  "owner"))
         out.append(settle(ms + extra) if extra else ms)
         context = here or context
+        group = next((c for c in ms if c.label == "Company" and "集团" in c.name), None) or group
+        last_seen.update({c.name: c.start for c in ms if c.label == "Company"})
     return out
 
 

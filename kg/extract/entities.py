@@ -259,7 +259,7 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
             if common and strength == "legal" and label == "Organization" and ctx.text[start - 1] != "、":
                 pending.append((start, s_end, label))  # a school or lab named by its field: needs a parent
                 continue
-            if not _good_head(ctx, head, strength) or common:
+            if not _good_head(ctx, head, strength) or common or _verb_head(ctx, start, s_start):
                 continue
             if strength == "industry" and _trade_phrase(ctx, start, s_start, s_end):
                 continue
@@ -341,6 +341,12 @@ def _token_boundary(ctx: SentenceContext, start: int, end: int) -> bool:
         nxt.text in ("等", "与", "和", "、", "联合", "成为", "党员")
 
 
+def _verb_head(ctx: SentenceContext, start: int, end: int) -> bool:
+    """写入公司章程, 认购公司股份: a verb before 公司, not a name."""
+    toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    return len(toks) == 1 and toks[0].pos in ("v", "vd") and word_frequency(toks[0].text) > 0
+
+
 def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
     if len(head) < 2 or head in ctx.lex.generic or not _HAN.search(head + "a") or DATE_LIKE.match(head) \
             or PLURAL_PLACES.search(head) or re.match(r"[一二三四五六七八九十0-9]+期", head):
@@ -363,9 +369,9 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     contain (中国能源建设集团有限公司); callers keep that longer start only when
     it lands on a place or a proper noun."""
     start = at
-    gloss = re.search(r"[(（][A-Za-z0-9]{2,8}[)）]$", ctx.text[max(ctx.start, at - 10):at])
-    if gloss and any(t.end == at - len(gloss.group()) and _name_like(t, ctx.lex) for t in ctx.tokens):
-        start = at = at - len(gloss.group())  # X中央商务区(CBD)商会: walk on past the abbreviation
+    inner = _gloss_before(ctx, at)
+    if inner is not None:
+        start = at = inner  # X商务区(CBD)商会: walk on past the brackets
     inside = next((t for t in ctx.tokens if t.start < at < t.end), None)
     if inside is not None:  # jieba kept the name and the suffix in one word (南昌大学)
         if inside.pos in ("x",) or ctx.text[inside.start:at] in FUNCTION_WORDS:
@@ -373,6 +379,13 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
         start = inside.start
     joined = False  # the token before a name-internal 与 belongs to the name whatever it is
     for tok in reversed([t for t in ctx.tokens if t.end <= start]):
+        if tok.end > start:
+            continue  # inside brackets already crossed
+        inner = _gloss_before(ctx, start) if start < at else None
+        if inner is not None:
+            start = inner  # 格力(石家庄)智能: the brackets belong to the name
+            if tok.end > start:
+                continue
         if tok.end != start or at - tok.start > max_len or tok.end in ctx.barriers:
             break
         last_of_name = tok.end == at and len(tok.text) == 1 and tok.pos == "v" and _short_form_before(ctx, tok)
@@ -382,7 +395,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
             break
         joined = _noun_and(ctx, tok)
         if _split_wrongly(ctx, tok):
-            start = tok.start + 1  # 为例改: jieba glued 例 of 为例 to the next character
+            start = tok.start + 1  # 为例改, 派驻华晟: jieba glued the end of a word to the next one
             break
         start = tok.start
     if joined:
@@ -397,13 +410,27 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     return start
 
 
+def _gloss_before(ctx: SentenceContext, at: int) -> int | None:
+    """Where "(CBD)" or "(石家庄)" ending at ``at`` opens, when a name-like word stands before it."""
+    gloss = re.search(r"[(（]([A-Za-z0-9]{2,8}|[\u4e00-\u9fff]{2,4})[)）]$", ctx.text[max(ctx.start, at - 10):at])
+    if gloss and (gloss.group(1).isascii() or ctx.lex.place(gloss.group(1))):
+        opens = at - len(gloss.group())
+        if any(t.end == opens and _name_like(t, ctx.lex) for t in ctx.tokens):
+            return opens
+    return None
+
+
 def _split_wrongly(ctx: SentenceContext, tok: Token) -> bool:
     """An unknown word whose first character completes the word before it (为 + 例改 → 为例 + 改)."""
-    if len(tok.text) < 2 or word_frequency(tok.text) > 0:
+    if len(tok.text) < 2:
         return False
     before = next((t for t in ctx.tokens if t.end == tok.start), None)
-    return before is not None and (word_frequency(before.text + tok.text[0]) > 50
-                                   or before.text + tok.text[0] in FUNCTION_WORDS)
+    if before is None:
+        return False
+    glued = before.text + tok.text[0]
+    if glued in FUNCTION_WORDS or glued in ctx.lex.triggers:
+        return True  # 派 + 驻华晟 → 派驻 + 华晟
+    return word_frequency(tok.text) == 0 and word_frequency(glued) > 50
 
 
 def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
@@ -430,12 +457,14 @@ def _noun_and(ctx: SentenceContext, tok: Token) -> bool:
 def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
     """Drop leading common words (事迹, 汇报, 困难) that the left walk took in; places stay."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    first = start
     while len(toks) > 1 and toks[0].text not in ctx.lex.places and toks[0].text not in NATIONAL \
             and word_frequency(toks[0].text) > COMMON \
             and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii() \
             and not _noun_and(ctx, toks[1]) and not ZONE.fullmatch(toks[1].text):  # 信息产业园: a park named by its trade
         toks = toks[1:]
-    return toks[0].start if toks else start
+        first = toks[0].start
+    return first
 
 
 def _all_common(ctx: SentenceContext, start: int, end: int) -> bool:
@@ -541,7 +570,8 @@ def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
         if owner is None:
             start = _trim_common(ctx, _name_start(ctx, b_start, max_len=10), b_start)
             head = ctx.text[start:b_start]
-            if len(head) >= 2 and head not in ctx.lex.generic and not DATE_LIKE.match(head) \
+            after_body = any(ctx.text.endswith(b, ctx.start, start) for b in ctx.lex.party_bodies)
+            if len(head) >= 2 and head not in ctx.lex.generic and not DATE_LIKE.match(head) and not after_body \
                     and not _all_common(ctx, start, b_start) and word_frequency(head) <= COMMON \
                     and _names_something(ctx, start, b_start):
                 owner = _mention(ctx, start, b_start, _owner_type(ctx, head), 0.6, "owner")
@@ -550,6 +580,13 @@ def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
         label = "PartyOrganization"
         if owner.label == "Place" and ctx.text[owner.end:b_end] == "党委" and _county_or_above(ctx.lex, owner.name):
             label = "GovernmentOrganization"
+        shared = re.match(r"行业|联合|产业链", ctx.text[owner.end:b_end])
+        if shared and owner.rule == "owner" and owner.confidence < 0.85:
+            # 鞋服行业党委, 小微鞋企联合党支部: the words before name a trade or a group of
+            # firms, not one organisation; a place written before them belongs to the name.
+            place = next((p for p in found if p.label == "Place" and p.end == owner.start), None)
+            out.append(_mention(ctx, place.start if place else owner.start, b_end, label, 0.8, "party-body"))
+            continue
         if owner.label != "Place":  # a place inside a body's name is not an entity of its own
             out.append(Mention(owner.start, owner.end, owner.text, owner.label, ctx.index, owner.name,
                                owner.confidence, "owner"))
@@ -578,7 +615,7 @@ def _departments(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
     return out
 
 
-_STACKED_ORGAN = re.compile(r"(?<=、)(纪委|监委|党委|组织部|宣传部|统战部)"
+_STACKED_ORGAN = re.compile(r"(?<=[、兼])(纪委|监委|党委|党总支|党支部|组织部|宣传部|统战部)"
                             r"(?=常务副书记|副书记|书记|副主任|主任|常委|委员|常务副部长|副部长|部长)")
 _ORGAN_END = re.compile(r"(党委|党工委|纪委|监委|[省市州县区旗盟]委)$")
 
@@ -590,12 +627,18 @@ def stacked_organs(text: str, start: int, end: int, index: int, found: list[Ment
     out = []
     for m in _STACKED_ORGAN.finditer(text, start, end):
         clause_start = max(text.rfind(p, start, m.start()) for p in ",，。;；:：")
-        before = [o for o in found if clause_start < o.start and o.end < m.start() and _ORGAN_END.search(o.name)
-                  and o.label in ("PartyOrganization", "GovernmentOrganization")]
+        organ = m.group()
+        before = [o for o in found if clause_start < o.start and o.end < m.start() and o.rule != "owner" and (
+            _ORGAN_END.search(o.name) and o.label in ("PartyOrganization", "GovernmentOrganization")
+            or organ.startswith("党") and o.label in ("Company", "Organization"))]
         if not before:
             continue
         prev = max(before, key=lambda o: (o.end, o.end - o.start))
-        organ = m.group()
+        if prev.label in ("Company", "Organization"):  # X董事长兼党委书记: X's own party body
+            out.append(Mention(m.start(), m.end(), organ, "PartyOrganization", index, prev.name + organ, 0.7,
+                               "stacked-organ"))
+            out.append(Mention(m.start(), m.start(), "", prev.label, index, prev.name, prev.confidence, "owner"))
+            continue
         if organ.endswith("部"):  # a department of the organ itself
             out.append(Mention(m.start(), m.end(), organ, "GovernmentOrganization", index, prev.name + organ, 0.7,
                                "department"))

@@ -16,13 +16,14 @@ _JOINERS = re.compile(r"^\s*(?:与|和|同|及|、|联合|携手)\s*$")
 
 
 def find_relations(text: str, sentence: int, mentions: list[Mention], lex: Lexicons,
-                   context_org: Mention | None = None) -> list[RelationMention]:
-    """Relations stated in one sentence. ``context_org`` is the organisation the
-    article is talking about (for "该公司副总经理X" and bare titles)."""
+                   context_org: Mention | None = None, main_org: Mention | None = None) -> list[RelationMention]:
+    """Relations stated in one sentence. ``context_org`` is the company the text
+    was just talking about (for "该公司副总经理X"), ``main_org`` the one the whole
+    article is about (for "公司副总经理X")."""
     ms = sorted(mentions, key=lambda m: (m.start, m.end))
     out: list[RelationMention] = []
     out += _party_bodies(ms, sentence)
-    out += _positions(text, ms, sentence, lex, context_org)
+    out += _positions(text, ms, sentence, lex, context_org, main_org)
     out += _members(text, ms, sentence)
     out += _partners_and_founders(text, ms, sentence, lex)
     out += _guidance(text, ms, sentence, lex)
@@ -57,7 +58,7 @@ _APPOINTED = re.compile(r"^(?:当选为?|担任|出任|兼任|任)")
 
 
 def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
-               context_org: Mention | None) -> list[RelationMention]:
+               context_org: Mention | None, main_org: Mention | None = None) -> list[RelationMention]:
     """Titles before a name, each bound to the organisation written before it:
     "浙江省委常委、丽水市委书记X", "X党委书记、董事长Y" (董事长 at the body's owner),
     "X公司董事长Y"; and titles after a name: "Y当选党委书记", "Y担任X董事长"."""
@@ -83,7 +84,7 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                     org = _owner_of(org, orgs) or org
             conf = 0.85
             if org is None:
-                org, conf = _org_for_bare_title(text, person, orgs, context_org, segments, lex)
+                org, conf = _org_for_bare_title(text, person, orgs, context_org, main_org, segments, lex)
             if org is None:
                 continue
             role = _BODY_WORDS.sub("", title) if org.label == "PartyOrganization" and title not in (
@@ -109,20 +110,24 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
             org, title, seg_start = inside, text[inside.end:pos], inside.start
         else:
             org = next((o for o in orgs if o.end == t_start or o.end == t_start - 1 and text[o.end] == "的"), None)
-            if org is None:
+            sent_to = org is not None and text[org.end:t_start] == "的" and _SENT_TO.search(text, 0, org.start)
+            if sent_to:  # A派驻B的指导员C: C works for A, B is where C is sent
+                org = next((o for o in orgs if o.end == sent_to.start()), None)
+            if org is None and not sent_to:
                 org = _org_before_unit(text, orgs, t_start)
                 if org is not None:  # X公司地热研究所所长: the unit is part of the title
                     title = text[org.end:pos]
             seg_start = org.start if org is not None else t_start
         if title:
             segments.append((org, title))
-        if seg_start > 0 and text[seg_start - 1] in "、 ":
+        if seg_start > 0 and text[seg_start - 1] in "、 兼":  # 董事长兼党委书记
             pos = seg_start - 1
             continue
         break
     return segments[::-1]
 
 
+_SENT_TO = re.compile(r"(?:派驻|选派|派往|下派|入驻|驻|联系|帮扶|结对)$")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{2,18}?(?:研究所|研究院|研究中心|中心|教研室|实验室|学院|系|部|处|科|室|所)")
 
 
@@ -159,7 +164,7 @@ def _owner_of(body: Mention, orgs: list[Mention]) -> Mention | None:
 
 
 def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context_org: Mention | None,
-                        segments, lex: Lexicons) -> tuple[Mention | None, float]:
+                        main_org: Mention | None, segments, lex: Lexicons) -> tuple[Mention | None, float]:
     """A title with no organisation before it: "该公司副总经理Y" (the company the
     article is about), or the one company the sentence names before the title."""
     first_title = segments[0][1]
@@ -167,9 +172,11 @@ def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context
     org = _org_before(text, orgs, t_start)
     if org is not None:
         return org, 0.75
-    if re.search(r"(该|本)?(公司|集团|企业)$", text[:t_start]):
+    pointer = re.search(r"(该|本)?(公司|集团|企业)$", text[:t_start])
+    if pointer:
         before = [o for o in orgs if o.label == "Company" and o.end <= t_start and o.rule != "owner"]
-        return (context_org or (before[0] if before else None)), 0.6  # "公司": the company the story is about
+        story = context_org if pointer.group(1) else (main_org or context_org)
+        return (story or (before[0] if before else None)), 0.6
     companies = {o.name: o for o in orgs if o.label == "Company" and o.rule != "owner" and o.end <= t_start}
     if len(companies) == 1 and all(lex.titles.get(t) == "corporate" for _, t in segments):
         return next(iter(companies.values())), 0.55
@@ -253,4 +260,8 @@ def _guidance(text: str, ms: list[Mention], sentence: int, lex: Lexicons) -> lis
         agent = person or (agents[-1] if agents else None)
         if agent is not None and agent.name != target.name:
             out.append(_rel(agent, "guides", target, sentence, 0.65, "agent+trigger+target"))
+        sent = next((m for m in ms if m.label == "Person" and text[target.end:target.end + 1] == "的"
+                     and 0 < m.start - target.end <= 10 and text[target.end + 1:m.start] in lex.titles), None)
+        if person is None and sent is not None:  # A派驻B的党建指导员C: C guides B too
+            out.append(_rel(sent, "guides", target, sentence, 0.65, "agent+trigger+target"))
     return out

@@ -8,7 +8,8 @@ EVT={"Founding","Partnership","Meeting","Donation","Award","Visit","Other"}
 ORG={"Company","PartyOrganization","GovernmentOrganization","Organization"}
 # owner-left-out party bodies (names not literally in the text)
 EXEMPT={"a01":{"锦程数智党支部"},"a03":{"桂品e购党支部"},"a05":{"鼎晟光电党支部"},"a06":{"海岳智能党委"},
-        "b01":{"恒远智能党支部"},"b03":{"鸿泰鞋材党支部"},"b05":{"星瀚动力党支部"},"b06":{"宁波冠岱党支部"},"b07":{"蒙晟氢能党支部"}}
+        "b01":{"恒远智能党支部"},"b03":{"鸿泰鞋材党支部"},"b05":{"星瀚动力党支部"},"b06":{"宁波冠岱党支部"},"b07":{"蒙晟氢能党支部"},
+        "c01":{"滇花汇党支部"},"c04":{"海辰船舶党支部"},"c06":{"重庆宏翊党支部"}}
 try:
     import opencc as _oc
     _cc=_oc.OpenCC("t2s")
@@ -24,7 +25,7 @@ def norm(s):
     s=unicodedata.normalize("NFKC",s)
     return re.sub(r'[\s“”《》「」"]','',s)
 texts={}
-for f in ["a01","a02","a03","a04","a05","a06","b01","b02","b03","b04","b05","b06"]:
+for f in ["a01","a02","a03","a04","a05","a06","b01","b02","b03","b04","b05","b06","c01","c02","c03","c04","c05","c06"]:
     texts[f]=open(D+f+".txt",encoding="utf-8").read()
 h=open(D+"a07.html",encoding="utf-8").read()
 body=re.search(r'<div class="article">(.*?)<div class="share">',h,re.S).group(1)
@@ -32,6 +33,9 @@ texts["a07"]=html.unescape(re.sub(r"<[^>]+>","",body))
 h=open(D+"b07.html",encoding="utf-8").read()
 body=re.search(r'<div class="detail-title">(.*?)<div class="bdsharebuttonbox">',h,re.S).group(1)
 texts["b07"]=html.unescape(re.sub(r"<[^>]+>","",body))
+h=open(D+"c07.html",encoding="utf-8").read()
+body=re.search(r'<article class="news-article">(.*?)</article>',h,re.S).group(1)
+texts["c07"]=html.unescape(re.sub(r"<[^>]+>","",body))
 for i,l in enumerate(open(D+"a08.jsonl",encoding="utf-8"),1):
     o=json.loads(l); assert set(o)=={"text","title","url","date","source"},o.keys()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}",o["date"])
@@ -40,9 +44,14 @@ for i,l in enumerate(open(D+"b08.jsonl",encoding="utf-8"),1):
     o=json.loads(l); assert set(o)=={"text","title","url","date","source"},o.keys()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}",o["date"])
     texts[f"b08-{i}"]=o["title"]+"\n"+o["text"]
+for i,l in enumerate(open(D+"c08.jsonl",encoding="utf-8"),1):
+    o=json.loads(l); assert set(o)=={"text","title","url","date","source"},o.keys()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}",o["date"])
+    texts[f"c08-{i}"]=o["title"]+"\n"+o["text"]
 keys=list(texts); conv=t2s_many([texts[k] for k in keys]); texts={k:norm(v) for k,v in zip(keys,conv)}
 docs={"a01":"a01.txt","a02":"a02.txt","a03":"a03.txt","a04":"a04.txt","a05":"a05.txt","a06":"a06.txt","a07":"a07.html","a08-1":"a08.jsonl:1","a08-2":"a08.jsonl:2","a08-3":"a08.jsonl:3",
-      "b01":"b01.txt","b02":"b02.txt","b03":"b03.txt","b04":"b04.txt","b05":"b05.txt","b06":"b06.txt","b07":"b07.html","b08-1":"b08.jsonl:1","b08-2":"b08.jsonl:2","b08-3":"b08.jsonl:3"}
+      "b01":"b01.txt","b02":"b02.txt","b03":"b03.txt","b04":"b04.txt","b05":"b05.txt","b06":"b06.txt","b07":"b07.html","b08-1":"b08.jsonl:1","b08-2":"b08.jsonl:2","b08-3":"b08.jsonl:3",
+      "c01":"c01.txt","c02":"c02.txt","c03":"c03.txt","c04":"c04.txt","c05":"c05.txt","c06":"c06.txt","c07":"c07.html","c08-1":"c08.jsonl:1","c08-2":"c08.jsonl:2","c08-3":"c08.jsonl:3"}
 bad=0
 def err(*a):
     global bad; bad+=1; print("ERROR",*a)
@@ -50,7 +59,7 @@ rows=[]
 for k,doc in docs.items():
     g=json.load(open(D+k+".gold.json",encoding="utf-8"))
     if g.get("doc")!=doc: err(k,"doc",g.get("doc"))
-    scr="traditional" if k in("a05","a06","b05","b06") else "simplified"
+    scr="traditional" if k in("a05","a06","b05","b06","c05","c06") else "simplified"
     if g.get("script")!=scr: err(k,"script")
     if set(g)!={"doc","script","entities","relations","events"}: err(k,"keys",set(g))
     ents={}; labels={}

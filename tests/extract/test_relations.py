@@ -63,6 +63,15 @@ CASES = [
     ("公司 is the company the story is about, not its partner",
      "恒锐智能位于常州。2020年9月,该公司与比亚迪签订合作协议。公司副总经理邹海峰、巫晓燕分别带队。",
      ("巫晓燕", "holdsPosition", "恒锐智能", "副总经理")),
+    ("titles joined by 兼", "星瀚动力董事长兼党委书记骆志坚在业绩会上表示,订单饱满。",
+     ("骆志坚", "holdsPosition", "星瀚动力党委", "书记")),
+    ("an instructor sent by a committee works for the committee", "武进高新区党工委派驻华晟电气的党建指导员顾丽萍说,企业发展很快。",
+     ("顾丽萍", "holdsPosition", "武进高新区党工委", "党建指导员")),
+    ("an instructor sent to a company guides it", "武进高新区党工委派驻华晟电气的党建指导员顾丽萍说,企业发展很快。",
+     ("顾丽萍", "guides", "华晟电气", None)),
+    ("集团党委 is the group's, not its subsidiary's", "楚芯集团是国有独资企业,下辖武汉楚芯微电子有限公司等9家子公司。"
+     "集团党委下设机关党委和11个基层党支部。",
+     ("楚芯集团", "hasPartyOrganization", "楚芯集团党委", None)),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
