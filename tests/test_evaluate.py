@@ -58,16 +58,17 @@ def micro(folder, prefix: str = "") -> Report:
 def test_own_corpus_floors():
     total = micro(CORPUS, "a")
     assert total.entities.gold == 137 and total.relations.gold == 117
-    assert total.entities.f1 >= 0.84
-    assert total.relations.f1 >= 0.56
+    assert total.entities.f1 >= 0.87
+    assert total.relations.f1 >= 0.63
 
 
-def test_held_out_corpus_floors():
-    """The b-set was written after the rules, by someone who had not seen them, and is never tuned on."""
+def test_second_corpus_floors():
+    """The b-set was written by someone who had not seen the rules; it was held out
+    until the c-set replaced it, and rules have been tuned on it since."""
     total = micro(CORPUS, "b")
     assert total.entities.gold == 215 and total.relations.gold == 180
-    assert total.entities.f1 >= 0.77
-    assert total.relations.f1 >= 0.37
+    assert total.entities.f1 >= 0.85
+    assert total.relations.f1 >= 0.54
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="the development set lives in ../shared/dev beside the repo")
@@ -75,8 +76,8 @@ def test_development_set_floors():
     pairs = _eval_pairs((DEV,), None)
     assert len(pairs) == 7
     total = micro(DEV)
-    assert total.entities.f1 >= 0.79
-    assert total.relations.f1 >= 0.65
+    assert total.entities.f1 >= 0.90
+    assert total.relations.f1 >= 0.79
 
 
 def test_higher_confidence_means_more_often_right():
