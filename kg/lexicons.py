@@ -6,6 +6,7 @@ names with ``kg build --lexicon FILE`` (``name<TAB>type`` lines).
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -119,3 +120,9 @@ def read_user_lexicon(path: Path) -> dict[str, str]:
                           str(path), number)
         terms[parts[0].strip()] = parts[1].strip()
     return terms
+
+
+@cache
+def alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled pattern matching any of ``words`` (longest first if so ordered)."""
+    return re.compile("|".join(re.escape(w) for w in words))

@@ -135,10 +135,12 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
     out = []
     for sent, ms in zip(sents, per_sentence):
         extra = []
+        sentence = text[sent.start:sent.end]
         for name, seen in known.items():
-            for hit in re.finditer(re.escape(name), text[sent.start:sent.end]):
-                start = sent.start + hit.start()
-                end = start + len(name)
+            at = sentence.find(name)
+            while at >= 0:
+                start, end = sent.start + at, sent.start + at + len(name)
+                at = sentence.find(name, at + len(name))
                 if any(m.start <= start and end <= m.end for m in ms):
                     continue
                 extra.append(Mention(start, end, name, seen.label, sent.index, seen.name,

@@ -237,6 +237,8 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
     taken: list[tuple[int, int]] = []
     pending: list[tuple[int, int, str]] = []
     for suffix, label, strength in ctx.lex.org_suffixes:
+        if suffix not in sentence:
+            continue
         for m in re.finditer(re.escape(suffix), sentence):
             s_start, s_end = ctx.start + m.start(), ctx.start + m.end()
             if any(a <= s_start < b for a, b in taken):

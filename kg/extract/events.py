@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicons import Lexicons
+from ..lexicons import Lexicons, alternation
 from ..model import EventMention, Mention
 from .dates import DateMention
 
@@ -17,8 +17,7 @@ _IRREALIS = re.compile(r"(将|计划|拟|准备|希望|力争|有望|争取|要)
 
 def find_events(text: str, start: int, end: int, sentence: int, mentions: list[Mention],
                 dates: list[DateMention], lex: Lexicons) -> list[EventMention]:
-    words = sorted((w for w, (e, _) in lex.triggers.items() if e), key=lambda w: (-len(w), w))
-    pattern = re.compile("|".join(re.escape(w) for w in words))
+    pattern = alternation(tuple(sorted((w for w, (e, _) in lex.triggers.items() if e), key=lambda w: (-len(w), w))))
     out: list[EventMention] = []
     used: list[tuple[int, int]] = []
     for m in pattern.finditer(text, start, end):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicons import Lexicons
+from ..lexicons import Lexicons, alternation
 from ..model import ORG_TYPES, Mention, RelationMention
 
 ORGS = frozenset(ORG_TYPES)
@@ -206,11 +206,10 @@ def _members(text: str, ms: list[Mention], sentence: int) -> list[RelationMentio
 
 
 def _triggers(text: str, start: int, end: int, lex: Lexicons, relation: str) -> list[tuple[int, int, str]]:
-    words = sorted((w for w, (_, r) in lex.triggers.items() if r == relation), key=len, reverse=True)
+    words = tuple(sorted((w for w, (_, r) in lex.triggers.items() if r == relation), key=len, reverse=True))
     if not words:
         return []
-    pattern = re.compile("|".join(re.escape(w) for w in words))
-    return [(m.start(), m.end(), m.group()) for m in pattern.finditer(text, start, end)]
+    return [(m.start(), m.end(), m.group()) for m in alternation(words).finditer(text, start, end)]
 
 
 def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lexicons) -> list[RelationMention]:
