@@ -60,7 +60,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         found_dates = dates.find(doc.text, sent.start, sent.end)
         events += find_events(doc.text, sent.start, sent.end, sent.index, ms, found_dates, lex)
         context = here or context
-    relations += _located_in(doc.text, per_sentence, lex)
+    relations += _located_in(doc.text, per_sentence, lex, main)
     relations += _branches_under_committees(per_sentence, lex)
     mentions = tuple(m for ms in per_sentence for m in ms)
     return Extraction(doc, tuple(sents), mentions, tuple(_dedupe(relations)), tuple(events))
@@ -325,7 +325,8 @@ def _byline_relations(text: str, sent: Sentence, ms: list[Mention], source: Ment
 _LOCATED = re.compile(r"(?:总部|地址|厂区)?(?:位于|坐落于|坐落在|地处|落户于|落户|落户在|扎根)")
 
 
-def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons) -> list[RelationMention]:
+def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons,
+                main: Mention | None = None) -> list[RelationMention]:
     """Locations the text states: "X位于P", "位于P的X", "X落户P", and a chain of
     places written together (杭州市江干区四季青街道) whose parent the article
     also names on its own."""
@@ -345,6 +346,8 @@ def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons) -> 
                       and m.rule != "owner" and not re.search(r"[。;!?]", text[m.end:verb.start()])
                       and verb.start() - m.end <= 12]
             subject = after or (before[-1] if before else None)
+            if after is None and main is not None and re.search(r"(公司|集团|企业)(总部)?$", text[:verb.start()]):
+                subject = main  # "公司位于P": the company the story is about
             if subject is not None and subject.name != place.name:
                 out.append(RelationMention(subject, "locatedIn", place, place.sentence, 0.75, "located-verb"))
     for m in places:

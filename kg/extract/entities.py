@@ -265,7 +265,7 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
                 continue
             if strength == "industry" and _trade_phrase(ctx, start, s_start, s_end):
                 continue
-            conf = 0.85 if strength == "legal" else 0.55
+            conf = 0.85 if strength == "legal" else 0.6
             if strength == "legal" and label == "Company" and len(head) >= 4:
                 conf = 0.9
             out.append(_mention(ctx, start, s_end, label, conf, f"suffix:{strength}"))
@@ -472,6 +472,8 @@ def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
 def _all_common(ctx: SentenceContext, start: int, end: int) -> bool:
     """A head made only of everyday words (互联网游戏) describes, it does not name."""
     toks = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    if len(toks) >= 2 and all(len(t.text) == 1 and t.text not in FUNCTION_WORDS for t in toks):
+        return False  # 绿 禾: single characters jieba could not join are a name, not everyday words
     return bool(toks) and toks[0].text not in ctx.lex.places and toks[0].text not in NATIONAL and all(
         word_frequency(t.text) > COMMON and t.pos not in ("nr", "ns", "nt", "nz") for t in toks)
 

@@ -26,6 +26,8 @@ def find_relations(text: str, sentence: int, mentions: list[Mention], lex: Lexic
     out += _positions(text, ms, sentence, lex, context_org, main_org)
     out += _members(text, ms, sentence)
     out += _partners_and_founders(text, ms, sentence, lex)
+    out += _story_partners(text, ms, sentence, lex, context_org, main_org)
+    out += _subsidiaries(text, ms, sentence, main_org)
     out += _guidance(text, ms, sentence, lex)
     return out
 
@@ -242,6 +244,68 @@ def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lex
             continue
         for founder in (o for o in orgs if o.end <= t_start and t_start - o.end <= 24):
             out.append(_rel(founder, "founded", after, sentence, 0.7, "A组建C"))
+    return out
+
+
+_STORY_SUBJECT = re.compile(r"(?:(该|本)|(?<![\u4e00-\u9fff]))(公司|集团|企业)(?:还|也|又|已|先后|分别|正式)?(?:与|和|同|携手|联合)$")
+
+
+def _listed_from(text: str, orgs: list[Mention], first: Mention) -> list[Mention]:
+    """``first`` and the organisations written after it with 、 or 和 between."""
+    items = [first]
+    for o in orgs:
+        if o.start > items[-1].end and text[items[-1].end:o.start] in ("、", "和", "及", "以及"):
+            items.append(o)
+    return items
+
+
+def _story_partners(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
+                    context_org: Mention | None, main_org: Mention | None) -> list[RelationMention]:
+    """"该公司与X签订合作协议", "集团与A、B共同组建C": the story's company, named only
+    by 该公司 / 集团, is the partner or a founder."""
+    out = []
+    orgs = [m for m in ms if m.label in ORGS and m.rule != "owner"]
+    for o in orgs:
+        pointer = _STORY_SUBJECT.search(text, max(0, o.start - 10), o.start)
+        if pointer is None or any(m.end == pointer.end(2) for m in ms):
+            continue
+        subject = context_org if pointer.group(1) else (main_org or context_org)
+        if subject is None:
+            continue
+        partners = [p for p in _listed_from(text, orgs, o) if p.name != subject.name]
+        clause = text[partners[-1].end if partners else o.end:].split("。")[0][:40] if partners else ""
+        founded = re.match(r"(?:等)?(?:共同|联合|合资)?(?:组建|成立|创办|设立|创立)", clause)
+        if founded:
+            child = next((c for c in orgs if 0 <= c.start - (partners[-1].end + founded.end()) <= 2), None)
+            if child is not None:
+                out += [_rel(f, "founded", child, sentence, 0.65, "story+founders")
+                        for f in [subject, *partners] if f.name != child.name]
+                partners = [p for p in partners if p is not child]
+        if partners and (founded or _triggers(text, partners[-1].end, partners[-1].end + len(clause), lex,
+                                              "partnerOf")):
+            out += [_rel(subject, "partnerOf", p, sentence, 0.65, "story+partner") for p in partners]
+    return out
+
+
+def _subsidiaries(text: str, ms: list[Mention], sentence: int, main_org: Mention | None) -> list[RelationMention]:
+    """"X旗下的Y", "X下属的Y公司", "(集团)旗下有A、B等子公司": Y belongs to X."""
+    out = []
+    orgs = [m for m in ms if m.label in ORGS and m.rule != "owner"]
+    for o in orgs:
+        head = re.search(r"(?:旗下|下属|下辖)(?:的|有|、)?$", text[max(0, o.start - 4):o.start])
+        if head is None:
+            continue
+        at = o.start - len(head.group())
+        parent = next((p for p in orgs if p.end == at), None)
+        if parent is None and re.match(r"[\u4e00-\u9fff]", text[at - 1:at]):
+            continue  # some other word before 旗下: not a clause of its own
+        if parent is None:  # "…,旗下有A、B": the company the sentence or story is about
+            parent = next((p for p in orgs if p.label == "Company" and p.end <= at), None) or main_org
+        if parent is None:
+            continue
+        for child in _listed_from(text, orgs, o):
+            if child.name != parent.name:
+                out.append(_rel(child, "subOrganizationOf", parent, sentence, 0.7, "X旗下Y"))
     return out
 
 

@@ -72,6 +72,17 @@ CASES = [
     ("集团党委 is the group's, not its subsidiary's", "楚芯集团是国有独资企业,下辖武汉楚芯微电子有限公司等9家子公司。"
      "集团党委下设机关党委和11个基层党支部。",
      ("楚芯集团", "hasPartyOrganization", "楚芯集团党委", None)),
+    ("该公司 signs with a partner", "恒锐智能位于常州。2020年9月,该公司与比亚迪签订战略合作协议。",
+     ("恒锐智能", "partnerOf", "比亚迪", None)),
+    ("集团 founds with two universities", "楚芯集团是国有企业。楚芯集团董事长向天佑说,2019年,"
+     "集团与华中科技大学、武汉理工大学共同组建湖北楚芯集成电路创新研究院。",
+     ("楚芯集团", "founded", "湖北楚芯集成电路创新研究院", None)),
+    ("a subsidiary under its group", "绿禾集团总部位于寿光市,旗下有寿光绿禾种业有限公司、潍坊绿禾冷链物流有限公司等6家子公司。",
+     ("潍坊绿禾冷链物流有限公司", "subOrganizationOf", "绿禾集团", None)),
+    ("X下属的Y", "今年8月,格力电器与石家庄高新区管委会下属的石家庄高新产业投资有限公司合资成立新公司。",
+     ("石家庄高新产业投资有限公司", "subOrganizationOf", "石家庄高新区管委会", None)),
+    ("公司位于 is the story's company", "华晟电气党支部书记史可介绍,华晟电气发展很快,公司位于南夏墅街道。",
+     ("华晟电气", "locatedIn", "南夏墅街道", None)),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
