@@ -99,3 +99,10 @@ def test_a_short_name_joins_the_full_name_with_a_province_in_front(tmp_path):
     resolved = run([tmp_path])
     companies = [e for e in resolved.entities if e.type == "Company"]
     assert [(c.name, c.aliases) for c in companies] == [("内蒙古瀚海氢能科技有限公司", ("瀚海氢能",))]
+
+
+def test_the_name_a_company_goes_by_joins_its_full_name(tmp_path):
+    write(tmp_path, "a.txt", "座谈会在郑州好柿多电子商务有限公司召开。好柿多成立于2020年,副总经理冉晓庆介绍了情况。")
+    resolved = run([tmp_path])
+    companies = [e for e in resolved.entities if e.type == "Company"]
+    assert [(c.name, c.aliases) for c in companies] == [("郑州好柿多电子商务有限公司", ("好柿多",))]

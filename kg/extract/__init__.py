@@ -9,11 +9,13 @@ whose owner is left out ("该集团党委"), and only then reads relations
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..lexicons import Lexicons, lexicons
 from ..model import Document, Extraction, Mention, RelationMention, Sentence
 from ..segment import sentences as split_sentences
 from ..segment import tokens as tokenize
+from ..segment import word_frequency
 from .dates import DateResolver
 from .entities import (ZONE, SentenceContext, clean_name, find_mentions, settle, stacked_organs,
                        units_before_titles)
@@ -40,7 +42,7 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
         ctx = SentenceContext(doc.text, sent.start, sent.end, sent.index, toks, lex)
         per_sentence.append(settle(find_mentions(ctx) + _source_mentions(doc.text, sent)))
     per_sentence = _defined_short_forms(doc.text, per_sentence)
-    per_sentence = _propagate(doc.text, sents, per_sentence)
+    per_sentence = _propagate(doc.text, sents, per_sentence, lex)
     per_sentence = [units_before_titles(doc.text, ms, toks, lex) for ms, toks in zip(per_sentence, all_tokens)]
     per_sentence = _coreferent_bodies(doc.text, sents, per_sentence, lex)
     per_sentence = _level_bodies(doc.text, sents, per_sentence, all_tokens, lex)
@@ -120,13 +122,17 @@ def _source_mentions(text: str, sent: Sentence) -> list[Mention]:
     return out
 
 
-def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention]]) -> list[list[Mention]]:
+def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention]],
+               lex: Lexicons) -> list[list[Mention]]:
     """A name found once with confidence is the same name wherever else it stands in the document."""
     known: dict[str, Mention] = {}
     for ms in per_sentence:
         for m in ms:
             if (m.label in PROPAGATE or m.rule == "district") and m.confidence >= 0.6 \
                     and len(m.name) >= 2 and (m.name == m.text or m.rule in ("short-form", "district")):
+                core = _brand_core(m, lex)
+                if core and core not in known:  # the short name is a name of its own; resolution joins them
+                    known[core] = replace(m, name=core)
                 for form in (m.name, _unit_of(m), m.text if m.rule == "short-form" else None,
                              *(m.aliases if m.rule == "district" else ())):
                     best = known.get(form)
@@ -166,6 +172,29 @@ def _defined_short_forms(text: str, per_sentence: list[list[Mention]]) -> list[l
                                      m.confidence, "short-form"))
         out.append(settle(ms + extra) if extra else ms)
     return out
+
+
+_FULL_LEGAL = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司)$")
+
+
+def _brand_core(m: Mention, lex: Lexicons) -> str | None:
+    """The name a company goes by: its full legal name without the place, the legal
+    ending and the trade words (某市好柿多电子商务有限公司 → 好柿多)."""
+    if m.label != "Company" or not _FULL_LEGAL.search(m.name):
+        return None
+    name = _FULL_LEGAL.sub("", m.name)
+    for i in range(min(len(name) - 2, 8), 1, -1):
+        if lex.place(name[:i]):
+            name = name[i:]
+            break
+    core = ""
+    for tok in tokenize(name):
+        if len(tok.text) > 1 and word_frequency(tok.text) >= 100:
+            break
+        core += tok.text
+    if len(core) < 2 or core == name or lex.place(core) or word_frequency(core) >= 50:
+        return None
+    return core
 
 
 _UNIT_OF = re.compile(r"^.{2,}?(?:大学|学院)(.{2,}(?:学院|研究院|研究所|研究中心|中心))$")

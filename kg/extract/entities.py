@@ -393,7 +393,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
         last_of_name = tok.end == at and len(tok.text) == 1 and tok.pos == "v" and _short_form_before(ctx, tok)
         after_and = any(t.start == tok.end and _noun_and(ctx, t) for t in ctx.tokens)
         if not (joined or after_and or _name_like(tok, ctx.lex) or lenient and _lenient_name_like(tok, ctx.lex)
-                or last_of_name or _noun_di(ctx, tok) or _noun_and(ctx, tok)):
+                or last_of_name or _noun_di(ctx, tok) or _noun_and(ctx, tok) or _bound_character(ctx, tok)):
             break
         joined = _noun_and(ctx, tok)
         if _split_wrongly(ctx, tok):
@@ -433,6 +433,16 @@ def _split_wrongly(ctx: SentenceContext, tok: Token) -> bool:
     if glued in FUNCTION_WORDS or glued in ctx.lex.triggers:
         return True  # 派 + 驻华晟 → 派驻 + 华晟
     return word_frequency(tok.text) == 0 and word_frequency(glued) > 50
+
+
+def _bound_character(ctx: SentenceContext, tok: Token) -> bool:
+    """多 in 好柿多: a character jieba reads as a numeral, right after a lone
+    character of a name, is part of the name (numerals follow numbers, not nouns)."""
+    if len(tok.text) != 1 or tok.pos != "m" or tok.text.isdigit():
+        return False
+    before = next((t for t in ctx.tokens if t.end == tok.start), None)
+    return before is not None and len(before.text) == 1 and _HAN.match(before.text) is not None \
+        and before.text not in FUNCTION_WORDS and not before.pos.startswith(("m", "q", "d", "r", "p", "c", "u"))
 
 
 def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
