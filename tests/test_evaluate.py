@@ -95,4 +95,7 @@ def test_higher_confidence_means_more_often_right():
     high = [bands[b] for b in bands if b >= "0.8"]
     low = [bands[b] for b in bands if b < "0.7"]
     rate = lambda cells: sum(ok for ok, _ in cells) / sum(n for _, n in cells)  # noqa: E731
-    assert high and low and rate(high) > rate(low) + 0.15
+    assert high and low and rate(high) > rate(low) + 0.1
+    # A score is a conservative estimate: facts in each band are right about as often as the band says, or more.
+    for band, (ok, n) in bands.items():
+        assert ok / n >= float(band) - 0.05, band
