@@ -113,12 +113,23 @@ def _outlet(per_sentence: list[list[Mention]]) -> Mention | None:
                 None)
 
 
+_DATELINE = re.compile(r"(?:^|(?<=[\s】\]]))([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:网|报|客户端|电视台|新闻|融媒|之声))(?:讯|消息)"
+                       r"|[(（]([\u4e00-\u9fff]{2,10}?(?:网|报|客户端|电视台|社))(?=记者|通讯员|编辑)", re.M)
+
+
 def _source_mentions(text: str, sent: Sentence) -> list[Mention]:
-    """The outlet named in a "来源:" line is an Organization."""
+    """The outlet named in a "来源:" line, a dateline (某某客户端讯) or a closing
+    byline (某某网记者 X) is an Organization."""
     out = []
     for m in _SOURCE.finditer(text, sent.start, sent.end):
         name = clean_name(m.group(1))
         out.append(Mention(m.start(1), m.end(1), m.group(1), "Organization", sent.index, name, 0.8, "source"))
+    for m in _DATELINE.finditer(text, sent.start, sent.end):
+        group = 1 if m.group(1) else 2
+        if m.group(group).startswith(("本", "该")):
+            continue  # 本网讯, 本报讯: the outlet is not named here
+        out.append(Mention(m.start(group), m.end(group), m.group(group), "Organization", sent.index,
+                           clean_name(m.group(group)), 0.8, "dateline"))
     return out
 
 

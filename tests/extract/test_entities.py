@@ -85,6 +85,9 @@ CASES = [
      ("格力(石家庄)智能装备有限公司", "Company")),
     ("a trade's committee keeps the place before it", "会上,陈埭镇小微鞋企联合党支部书记丁雅娟发言。",
      ("陈埭镇小微鞋企联合党支部", "PartyOrganization")),
+    ("outlet in a dateline", "郑在说客户端讯(记者 雒晓鹏)昨日,座谈会召开。", ("郑在说客户端", "Organization")),
+    ("outlet in a closing byline", "企业将同步筹建党支部。(冀中新闻网记者 郗晓丹)", ("冀中新闻网", "Organization")),
+    ("numeral-like character inside a name", "座谈会在郑州好柿多电子商务有限公司召开。", ("郑州好柿多电子商务有限公司", "Company")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]

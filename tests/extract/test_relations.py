@@ -83,6 +83,8 @@ CASES = [
      ("石家庄高新产业投资有限公司", "subOrganizationOf", "石家庄高新区管委会", None)),
     ("公司位于 is the story's company", "华晟电气党支部书记史可介绍,华晟电气发展很快,公司位于南夏墅街道。",
      ("华晟电气", "locatedIn", "南夏墅街道", None)),
+    ("reporter of the outlet in a closing byline", "企业将同步筹建党支部。(冀中新闻网记者 郗晓丹)",
+     ("郗晓丹", "holdsPosition", "冀中新闻网", "记者")),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
 ]
