@@ -69,6 +69,8 @@ def find_mentions(ctx: SentenceContext) -> list[Mention]:
     found += _listed_companies(ctx)
     found += _partner_slots(ctx)
     found += _title_slots(ctx)
+    found += _appositions(ctx)
+    found += _company_lists(ctx, found)
     found += persons
     found += _user_terms(ctx)
     return settle(found)
@@ -339,7 +341,7 @@ def _token_boundary(ctx: SentenceContext, start: int, end: int) -> bool:
     if start not in starts or end not in ends:
         return False
     nxt = next((t for t in ctx.tokens if t.start == end), None)
-    return nxt is None or nxt.pos in ("x", "nparty", "nnt", "v", "p", "c", "uj", "ul", "d", "f") or \
+    return nxt is None or not _HAN.match(nxt.text) or nxt.pos in ("x", "nparty", "nnt", "v", "p", "c", "uj", "ul", "d", "f") or \
         nxt.text in ("等", "与", "和", "、", "联合", "成为", "党员")
 
 
@@ -755,6 +757,64 @@ def _title_slots(ctx: SentenceContext) -> list[Mention]:
         if before and before not in ",，。;；:：、“”\"( （\n" and not _HAN.match(before):
             continue
         out.append(_mention(ctx, start, tok.start, "Company", 0.6, "title-slot"))
+    return out
+
+
+_KIND_NOUNS = ("企业", "公司", "平台", "品牌")
+
+
+def _appositions(ctx: SentenceContext) -> list[Mention]:
+    """"互联网教育企业潭州教育", "新零售平台兴盛优选": a rare name right after a noun
+    saying what kind of firm it is."""
+    out = []
+    toks = ctx.tokens
+    trades = {sx for sx, _, st in ctx.lex.org_suffixes if st == "industry"}
+    for i, tok in enumerate(toks[:-1]):
+        if tok.text not in _KIND_NOUNS or i == 0 or not (toks[i - 1].pos in ("n", "vn", "nz") or toks[i - 1].text in "”\""):
+            continue  # 互联网教育企业X: a sector before the noun; not 助力企业复工复产
+        j, rare = i + 1, False
+        while j < len(toks) and _HAN.match(toks[j].text) and toks[j].text not in FUNCTION_WORDS \
+                and toks[j].text not in ("到", "从") and (word_frequency(toks[j].text) < 500 or toks[j].text in trades) \
+                and not (ctx.lex.place(toks[j].text) and j > i + 1) and toks[j].text not in ctx.lex.titles \
+                and not toks[j].pos.startswith(("nnt", "l", "i", "d", "p", "c", "u")):
+            rare = rare or word_frequency(toks[j].text) < 100
+            j += 1
+        end = toks[j - 1].end if j > i + 1 else None
+        after = toks[j].text if j < len(toks) else "。"
+        if end is None or not rare or not 2 <= end - toks[i + 1].start <= 8 or toks[i + 1].pos.startswith("v"):
+            continue  # 助力企业复工复产: a verb phrase, not a name
+        if not (after in ("到", "从", "等", "和", "与") or not _HAN.match(after)):
+            continue  # the name must end where the phrase does
+        out.append(_mention(ctx, toks[i + 1].start, end, "Company", 0.6, "apposition"))
+    return out
+
+
+_LIST_END = re.compile(r"等(?:\d+余?家|[一二三四五六七八九十]+家|多家|\d+个)?(?:企业|公司)")
+
+
+def _company_lists(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
+    """"安克创新、明康中锦等10余家企业", "恒远智能、华晟电气、6度智控等企业": every
+    item of a list that ends in 等…企业 is a company."""
+    out = []
+    for m in _LIST_END.finditer(ctx.text, ctx.start, ctx.end):
+        items, end = [], m.start()
+        while True:
+            sep = ctx.text.rfind("、", ctx.start, end)
+            start = sep + 1 if sep >= 0 and end - sep - 1 <= 8 else None
+            if start is None:
+                known = next((f for f in found if f.end == end and f.label == "Company"), None)
+                start = known.start if known else _trim_common(ctx, _name_start(ctx, end, max_len=8), end)
+                items.append((start, end))
+                break
+            items.append((start, end))
+            end = sep
+        if len(items) < 2:
+            continue
+        for a, b in items:
+            name = ctx.text[a:b]
+            if len(name) < 2 or _everyday(name) or ctx.lex.place(name) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", name):
+                continue
+            out.append(_mention(ctx, a, b, "Company", 0.6, "company-list"))
     return out
 
 
