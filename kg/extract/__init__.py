@@ -114,8 +114,7 @@ def _outlet(per_sentence: list[list[Mention]]) -> Mention | None:
 
 
 _DATELINE = re.compile(r"(?:^|(?<=[\s】\]]))([\u4e00-\u9fffA-Za-z0-9]{2,10}?(?:网|报|客户端|电视台|新闻|融媒|之声))(?:讯|消息)"
-                       r"|[(（]([\u4e00-\u9fff]{2,10}?(?:网|报|客户端|电视台|社))(?=记者|通讯员|编辑)"
-                       r"|返回([\u4e00-\u9fff]{1,8}?网)首页", re.M)
+                       r"|[(（]([\u4e00-\u9fff]{2,10}?(?:网|报|客户端|电视台|社))(?=记者|通讯员|编辑)", re.M)
 
 
 def _source_mentions(text: str, sent: Sentence) -> list[Mention]:
@@ -126,7 +125,7 @@ def _source_mentions(text: str, sent: Sentence) -> list[Mention]:
         name = clean_name(m.group(1))
         out.append(Mention(m.start(1), m.end(1), m.group(1), "Organization", sent.index, name, 0.8, "source"))
     for m in _DATELINE.finditer(text, sent.start, sent.end):
-        group = next(g for g in (1, 2, 3) if m.group(g))
+        group = 1 if m.group(1) else 2
         if m.group(group).startswith(("本", "该")):
             continue  # 本网讯, 本报讯: the outlet is not named here
         out.append(Mention(m.start(group), m.end(group), m.group(group), "Organization", sent.index,

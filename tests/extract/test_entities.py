@@ -91,7 +91,6 @@ CASES = [
     ("a firm named after the kind of firm it is", "从互联网教育企业云栖学堂到新零售平台鲜丰优选,党建覆盖面不断扩大。",
      ("鲜丰优选", "Company")),
     ("items of a list of firms", "园区正在蓝鲸科技、6度智控等企业推行党建指导员制度。", ("6度智控", "Company")),
-    ("site name in a page footer", "会议召开。\n返回黔中网首页 返回财经频道首页", ("黔中网", "Organization")),
     ("unknown word jieba tags as a numeral", "浙江同富特美刻家居用品股份有限公司董事长发言。",
      ("浙江同富特美刻家居用品股份有限公司", "Company")),
 ]
