@@ -82,7 +82,7 @@ def _main_company(per_sentence: list[list[Mention]]) -> Mention | None:
                 first.setdefault(m.name, m)
     if not counts:
         return None
-    # Short and long forms (拓维 / 拓维信息) count together.
+    # Short and long forms (蓝鲸 / 蓝鲸科技) count together.
     root = {n: min((k for k in counts if len(k) >= 2 and n.startswith(k)), key=len) for n in counts}
     totals: dict[str, int] = {}
     for n, c in counts.items():
@@ -263,7 +263,7 @@ _BRANCH = re.compile(r"(党支部|支部|党总支|党小组)$")
 
 
 def _branches_under_committees(per_sentence: list[list[Mention]], lex: Lexicons) -> list[RelationMention]:
-    """A branch (X综合党支部, X第八党支部) sits under the 党委 of the same owner when
+    """A branch (X研发党支部, X第三党支部) sits under the 党委 of the same owner when
     the article names that 党委 too."""
     bodies = [m for ms in per_sentence for m in ms if m.label == "PartyOrganization"]
     qualifiers = "|".join(map(re.escape, lex.party_qualifiers))

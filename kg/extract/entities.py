@@ -36,9 +36,9 @@ DATE_LIKE = re.compile(r"^(\d{1,4}|[一二三四五六七八九十〇零]+)(年|
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿几多首半数]")  # jieba tags unknown words m too
 PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg", "j")
-NATIONAL = ("中央", "国家", "国务院", "全国")  # the national level names organs as a place does (中央网信办)
+NATIONAL = ("中央", "国家", "国务院", "全国")  # the national level names organs as a place does (中央编办)
 COMMON = 500  # jieba dictionary frequency above which a word is everyday vocabulary
-PLURAL_PLACES = re.compile(r"各|县市区|县市|市县|区县|县区|市区县|乡镇|镇街")  # "伊犁各县市", "援建县市区": many places, no name
+PLURAL_PLACES = re.compile(r"各|县市区|县市|市县|区县|县区|市区县|乡镇|镇街")  # "某州各县市", "援建县市区": many places, no name
 DOCTRINE = re.compile(r"新时代|思想|理论|精神|同志重要")  # a leader's name inside a doctrine's title
 SPEECH = ("说", "表示", "介绍", "告诉", "指出", "坦言", "认为", "强调", "透露", "回忆", "笑着说")
 
@@ -277,7 +277,7 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
 
 def _units(ctx: SentenceContext, found: list[Mention], pending: list[tuple[int, int, str]]) -> list[Mention]:
     """A school or centre named by its field, written right after the organisation
-    it belongs to, is named with it (X大学经济与管理学院)."""
+    it belongs to, is named with it (X大学食品与营养学院)."""
     parent_at = {m.end: m for m in found}
     out = list(found)
     for start, end, label in pending:
@@ -290,7 +290,8 @@ def _units(ctx: SentenceContext, found: list[Mention], pending: list[tuple[int, 
 def _inside_common_word(ctx: SentenceContext, at: int) -> bool:
     word = next((t for t in ctx.tokens if t.start <= at < t.end), None)
     return word is not None and len(word.text) > 1 and (
-        word_frequency(word.text) > 0 and word.pos not in PROPER or word.pos == "nnt")
+        word_frequency(word.text) > 0 and word.pos not in PROPER
+        or word_frequency(word.text) >= 20 and word.pos != "nt" or word.pos == "nnt")
 
 
 def title_at(tokens: list[Token], lex: Lexicons, at: int) -> bool:
@@ -300,7 +301,7 @@ def title_at(tokens: list[Token], lex: Lexicons, at: int) -> bool:
 
 
 def units_before_titles(text: str, mentions: list[Mention], tokens: list[Token], lex: Lexicons) -> list[Mention]:
-    """Drop a unit written between an organisation and a title: in X公司地热研究所所长
+    """Drop a unit written between an organisation and a title: in X公司材料研究所所长
     the unit is part of the post held at X, not an organisation of its own."""
     orgs = [m for m in mentions if m.label in ("Company", "Organization", "GovernmentOrganization")]
     return [m for m in mentions if not (
@@ -354,7 +355,7 @@ def _verb_head(ctx: SentenceContext, start: int, end: int) -> bool:
 def _good_head(ctx: SentenceContext, head: str, strength: str) -> bool:
     if len(head) < 2 or head in ctx.lex.generic or not _HAN.search(head + "a") or DATE_LIKE.match(head) \
             or PLURAL_PLACES.search(head) or re.match(r"[一二三四五六七八九十0-9]+期", head):
-        return False  # 二期物业公司: "the phase-two property company", not a name
+        return False  # 三期物业公司: "the phase-three property company", not a name
     if head.endswith(GENERIC_HEADS) and strength == "industry":
         return False
     if strength == "industry" and ctx.lex.place(head):
@@ -375,7 +376,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
     start = at
     inner = _gloss_before(ctx, at)
     if inner is not None:
-        start = at = inner  # X商务区(CBD)商会: walk on past the brackets
+        start = at = inner  # X商务区(SBD)商会: walk on past the brackets
     inside = next((t for t in ctx.tokens if t.start < at < t.end), None)
     if inside is not None:  # jieba kept the name and the suffix in one word (南昌大学)
         if inside.pos in ("x",) or ctx.text[inside.start:at] in FUNCTION_WORDS:
@@ -399,7 +400,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
             break
         joined = _noun_and(ctx, tok)
         if _split_wrongly(ctx, tok):
-            start = tok.start + 1  # 为例改, 派驻华晟: jieba glued the end of a word to the next one
+            start = tok.start + 1  # 派驻华晟: jieba glued the end of a word to the next one
             break
         start = tok.start
     if joined:
@@ -415,7 +416,7 @@ def _name_start(ctx: SentenceContext, at: int, max_len: int, lenient: bool = Fal
 
 
 def _gloss_before(ctx: SentenceContext, at: int) -> int | None:
-    """Where "(CBD)" or "(石家庄)" ending at ``at`` opens, when a name-like word stands before it."""
+    """Where "(SBD)" or "(石家庄)" ending at ``at`` opens, when a name-like word stands before it."""
     gloss = re.search(r"[(（]([A-Za-z0-9]{2,8}|[\u4e00-\u9fff]{2,4})[)）]$", ctx.text[max(ctx.start, at - 10):at])
     if gloss and (gloss.group(1).isascii() or ctx.lex.place(gloss.group(1))):
         opens = at - len(gloss.group())
@@ -425,7 +426,7 @@ def _gloss_before(ctx: SentenceContext, at: int) -> int | None:
 
 
 def _split_wrongly(ctx: SentenceContext, tok: Token) -> bool:
-    """An unknown word whose first character completes the word before it (为 + 例改 → 为例 + 改)."""
+    """An unknown word whose first character completes the word before it (派 + 驻华晟 → 派驻 + 华晟)."""
     if len(tok.text) < 2:
         return False
     before = next((t for t in ctx.tokens if t.end == tok.start), None)
@@ -448,7 +449,7 @@ def _bound_character(ctx: SentenceContext, tok: Token) -> bool:
 
 
 def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
-    """地 between two nouns is the noun "land" inside a name (通天地通讯), not the adverb marker."""
+    """地 between two nouns is the noun "land" inside a name (金天地服装), not the adverb marker."""
     if tok.text != "地":
         return False
     before = next((t for t in ctx.tokens if t.end == tok.start), None)
@@ -458,7 +459,7 @@ def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
 
 
 def _noun_and(ctx: SentenceContext, tok: Token) -> bool:
-    """与 between two plain nouns is part of a name (经济与管理学院, 物流与采购联合会);
+    """与 between two plain nouns is part of a name (食品与营养学院, 物流与采购联合会);
     between proper names it joins two names (华为与腾讯)."""
     if tok.text != "与":
         return False
@@ -475,7 +476,7 @@ def _trim_common(ctx: SentenceContext, start: int, end: int) -> int:
     while len(toks) > 1 and toks[0].text not in ctx.lex.places and toks[0].text not in NATIONAL \
             and word_frequency(toks[0].text) > COMMON \
             and len(toks[0].text) > 1 and toks[0].pos not in PROPER and not toks[0].text.isascii() \
-            and not _noun_and(ctx, toks[1]) and not ZONE.fullmatch(toks[1].text):  # 信息产业园: a park named by its trade
+            and not _noun_and(ctx, toks[1]) and not ZONE.fullmatch(toks[1].text):  # 软件产业园: a park named by its trade
         toks = toks[1:]
         first = toks[0].start
     return first
@@ -510,7 +511,7 @@ def _names_something(ctx: SentenceContext, start: int, end: int) -> bool:
         return False
     rest = "".join(t.text for t in toks if not ctx.lex.place(t.text))
     if not toks or all(_everyday(t.text) for t in toks) and (len(rest) < 5 or rest == "".join(t.text for t in toks)):
-        return False  # everyday words name something only as a long run after a place (X市通天地通讯市场)
+        return False  # everyday words name something only as a long run after a place (X市金天地服装市场)
     if any(t.pos in ("nrt", "nrfg", "ns", "nt", "j", "eng") and not _everyday(t.text) or ctx.lex.place(t.text)
            for t in toks):
         return True
@@ -683,7 +684,7 @@ def _listed_companies(ctx: SentenceContext) -> list[Mention]:
     out = []
     for m in _STOCK_CODE.finditer(ctx.text, ctx.start, ctx.end):
         if any(ctx.text.startswith(sx, m.end()) for sx, _, _ in ctx.lex.org_suffixes):
-            continue  # 中央商务区(CBD)商会: an abbreviation inside a name, not a stock code
+            continue  # 南部商务区(SBD)商会: an abbreviation inside a name, not a stock code
         start = _name_start(ctx, m.end(1), max_len=8)
         toks = [t for t in ctx.tokens if start <= t.start and t.end <= m.end(1)]
         while toks and (_common(toks[0].text) or toks[0].pos.startswith(("p", "u", "v", "d", "c"))):
@@ -764,14 +765,14 @@ _KIND_NOUNS = ("企业", "公司", "平台", "品牌")
 
 
 def _appositions(ctx: SentenceContext) -> list[Mention]:
-    """"互联网教育企业潭州教育", "新零售平台兴盛优选": a rare name right after a noun
+    """"互联网教育企业云栖学堂", "新零售平台鲜丰优选": a rare name right after a noun
     saying what kind of firm it is."""
     out = []
     toks = ctx.tokens
     trades = {sx for sx, _, st in ctx.lex.org_suffixes if st == "industry"}
     for i, tok in enumerate(toks[:-1]):
         if tok.text not in _KIND_NOUNS or i == 0 or not (toks[i - 1].pos in ("n", "vn", "nz") or toks[i - 1].text in "”\""):
-            continue  # 互联网教育企业X: a sector before the noun; not 助力企业复工复产
+            continue  # 互联网教育企业X: a sector before the noun; not 助力企业转型升级
         j, rare = i + 1, False
         while j < len(toks) and _HAN.match(toks[j].text) and toks[j].text not in FUNCTION_WORDS \
                 and toks[j].text not in ("到", "从") and (word_frequency(toks[j].text) < 500 or toks[j].text in trades) \
@@ -782,7 +783,7 @@ def _appositions(ctx: SentenceContext) -> list[Mention]:
         end = toks[j - 1].end if j > i + 1 else None
         after = toks[j].text if j < len(toks) else "。"
         if end is None or not rare or not 2 <= end - toks[i + 1].start <= 8 or toks[i + 1].pos.startswith("v"):
-            continue  # 助力企业复工复产: a verb phrase, not a name
+            continue  # 助力企业转型升级: a verb phrase, not a name
         if not (after in ("到", "从", "等", "和", "与") or not _HAN.match(after)):
             continue  # the name must end where the phrase does
         out.append(_mention(ctx, toks[i + 1].start, end, "Company", 0.6, "apposition"))
@@ -793,7 +794,7 @@ _LIST_END = re.compile(r"等(?:\d+余?家|[一二三四五六七八九十]+家|�
 
 
 def _company_lists(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
-    """"安克创新、明康中锦等10余家企业", "恒远智能、华晟电气、6度智控等企业": every
+    """"蓝鲸科技、云舟软件等10余家企业", "恒远智能、华晟电气、6度智控等企业": every
     item of a list that ends in 等…企业 is a company."""
     out = []
     for m in _LIST_END.finditer(ctx.text, ctx.start, ctx.end):
@@ -886,7 +887,7 @@ def _person_token(tok: Token, lex: Lexicons, strict: bool = True) -> bool:
         return False
     if word in lex.places or word in lex.titles or word in FUNCTION_WORDS or word in lex.generic \
             or word[-1] in "局厅委办署院" and len(word) == 3:
-        return False  # 林草局: an organ's short name that jieba read as a person
+        return False  # 药监局: an organ's short name that jieba read as a person
     has_surname = word[:2] in lex.surnames or word[0] in lex.surnames
     if not strict:
         return has_surname and (tok.pos.startswith("nr") or word_frequency(word) < 5)
@@ -908,6 +909,8 @@ def _name_without_surname(ctx: SentenceContext, toks: list[Token], i: int) -> tu
     if m is None or m.group(1)[0] in FUNCTION_WORDS:
         return None
     name = m.group(1).replace("·", "")
+    if word_frequency(name) > 0:
+        return None  # 照本宣科: a word the dictionary knows is not a transliterated name
     if any(word_frequency(name[k:k + 2]) > COMMON for k in range(len(name) - 1)) or \
             any(c in "了的着过们地得是在和与及" for c in name) or name in ctx.lex.titles:
         return None

@@ -117,7 +117,7 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
                 org = next((o for o in orgs if o.end == sent_to.start()), None)
             if org is None and not sent_to:
                 org = _org_before_unit(text, orgs, t_start)
-                if org is not None:  # X公司地热研究所所长: the unit is part of the title
+                if org is not None:  # X公司材料研究所所长: the unit is part of the title
                     title = text[org.end:pos]
             seg_start = org.start if org is not None else t_start
         if title:
