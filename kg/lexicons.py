@@ -48,6 +48,7 @@ class Lexicons:
     org_suffixes: list[tuple[str, str, str]] = field(default_factory=list)  # (suffix, type, strength)
     party_bodies: list[str] = field(default_factory=list)
     party_qualifiers: list[str] = field(default_factory=list)
+    party_units: frozenset[str] = frozenset()  # 研发党支部, 机关党委: a body for one department
     triggers: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     generic: frozenset[str] = frozenset()
     places: dict[str, list[Place]] = field(default_factory=dict)  # name or short form -> places
@@ -80,7 +81,8 @@ def load(folder: Path, user_files: tuple[Path, ...] = ()) -> Lexicons:
                               key=lambda r: (-len(r[0]), r[0]))
     bodies = _rows(folder / "party_bodies.tsv")
     lex.party_bodies = sorted((r[0] for r in bodies if r[1] == "body"), key=lambda w: (-len(w), w))
-    lex.party_qualifiers = sorted((r[0] for r in bodies if r[1] == "qualifier"), key=lambda w: (-len(w), w))
+    lex.party_qualifiers = sorted((r[0] for r in bodies if r[1] in ("qualifier", "unit")), key=lambda w: (-len(w), w))
+    lex.party_units = frozenset(r[0] for r in bodies if r[1] == "unit")
     lex.triggers = {r[0]: (_dash(r[1]), _dash(r[2])) for r in _rows(folder / "triggers.tsv")}
     lex.generic = frozenset(r[0] for r in _rows(folder / "generic_words.txt"))
     places_file = folder / "places.tsv"

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from ..lexicons import Lexicons, lexicons
-from ..model import Document, Extraction, Mention, RelationMention, Sentence
+from ..model import ORG_TYPES, Document, Extraction, Mention, RelationMention, Sentence
 from ..segment import sentences as split_sentences
 from ..segment import tokens as tokenize
 from ..segment import word_frequency
@@ -55,15 +55,19 @@ def extract(doc: Document, user_lexicons: tuple[str, ...] = ()) -> Extraction:
     source = next((m for ms in per_sentence for m in ms if m.rule == "source"), None) or _outlet(per_sentence)
     context: Mention | None = None
     main = _main_company(per_sentence)
+    group: Mention | None = None
     for sent, ms in zip(sents, per_sentence):
         here = _topic_company(doc.text, sent, ms)
-        relations += find_relations(doc.text, sent.index, ms, lex, context, main)
+        group = next((c for c in reversed(ms) if c.label == "Company" and "集团" in c.name), None) or group
+        relations += find_relations(doc.text, sent.index, ms, lex, context, main, group)
         relations += _byline_relations(doc.text, sent, ms, source)
         found_dates = dates.find(doc.text, sent.start, sent.end)
         events += find_events(doc.text, sent.start, sent.end, sent.index, ms, found_dates, lex)
         context = here or context
     relations += _located_in(doc.text, per_sentence, lex, main)
     relations += _branches_under_committees(per_sentence, lex)
+    relations += _committees_of_zones(per_sentence)
+    relations = _titles_at_named_bodies(doc.text, per_sentence, relations, lex)
     mentions = tuple(m for ms in per_sentence for m in ms)
     return Extraction(doc, tuple(sents), mentions, tuple(_dedupe(relations)), tuple(events))
 
@@ -228,6 +232,7 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
     group: Mention | None = None  # the last company named as a group (X集团…)
     last_seen: dict[str, int] = {}
     main = _main_company(per_sentence)
+    shared_bodies = [m for ms in per_sentence for m in ms if m.label == "PartyOrganization" and m.start < m.end]
     for sent, ms in zip(sents, per_sentence):
         here = _topic_company(text, sent, ms)
         nearest = here or next((m for m in ms if m.label == "Company"), None) or context
@@ -244,19 +249,31 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
             if owner is None or not (m["pre"] or m["qual"] or founded_bare) or \
                     any(x.start <= m.start() < x.end for x in ms):
                 continue
-            if text[m.end():m.end() + 2] in ("书记", "副书"):
-                continue  # "党委书记": a title, not a body
+            if text[m.end():m.end() + 2] in ("书记", "副书") and not _unit_named(m["qual"], lex):
+                continue  # "党委书记": a title, not a body (but "研发党支部书记": the unit's branch)
             suffix = "集团" if "集团" in pre and not owner.name.endswith("集团") else ""
             name = owner.name + suffix + (m["qual"] or "").replace("集团", "") + m["body"]
+            shared = not pre and re.match(r"行业|联合|产业链", m["qual"] or "")
+            if shared:  # "行业党委": a trade's committee, not the company's; the one the article names
+                named = [b for b in shared_bodies if b.name.endswith(m["qual"] + m["body"])]
+                before = [b for b in named if b.start < m.start()]
+                if not named:
+                    continue
+                name = (before or named)[-1 if before else 0].name
             extra.append(Mention(m.start(), m.end(), m.group(), "PartyOrganization", sent.index, name, 0.6,
                                  "coref-body", aliases=(clean_name(m.group()),)))
-            extra.append(Mention(m.start(), m.start(), "", owner.label, sent.index, owner.name, 0.6,
-                                 "owner"))
+            if not shared:
+                extra.append(Mention(m.start(), m.start(), "", owner.label, sent.index, owner.name, 0.6,
+                                     "owner"))
         out.append(settle(ms + extra) if extra else ms)
         context = here or context
         group = next((c for c in ms if c.label == "Company" and "集团" in c.name), None) or group
         last_seen.update({c.name: c.start for c in ms if c.label == "Company"})
     return out
+
+
+def _unit_named(qualifiers: str | None, lex: Lexicons) -> bool:
+    return bool(qualifiers) and (qualifiers in lex.party_units or qualifiers.startswith("第"))
 
 
 _BRANCH = re.compile(r"(党支部|支部|党总支|党小组)$")
@@ -267,11 +284,15 @@ def _branches_under_committees(per_sentence: list[list[Mention]], lex: Lexicons)
     the article names that 党委 too."""
     bodies = [m for ms in per_sentence for m in ms if m.label == "PartyOrganization"]
     qualifiers = "|".join(map(re.escape, lex.party_qualifiers))
+    units = "|".join(map(re.escape, sorted(lex.party_units)))
     out, seen = [], set()
     for branch in bodies:
-        if not _BRANCH.search(branch.name) or branch.name in seen:
+        if branch.name in seen:
             continue
-        base = re.sub(rf"(?:{qualifiers}|第[一二三四五六七八九十0-9]+)+{_BRANCH.pattern}", "", branch.name)
+        if _BRANCH.search(branch.name):
+            base = re.sub(rf"(?:{qualifiers}|第[一二三四五六七八九十0-9]+)+{_BRANCH.pattern}", "", branch.name)
+        else:  # 机关党委: the committee of one department sits under the whole body's 党委
+            base = re.sub(rf"(?:{units})+党委$", "", branch.name)
         if base == branch.name:
             continue  # X党支部 and X党委 in one story is usually the branch grown into a committee
         for committee in bodies:
@@ -279,12 +300,69 @@ def _branches_under_committees(per_sentence: list[list[Mention]], lex: Lexicons)
             if re.search(rf"({qualifiers})$", top):
                 continue  # X行业党委 guides branches of many owners
             if committee.name.endswith("党委") and len(base) >= 2 and len(top) >= 2 and \
-                    (base.startswith(top) or top.startswith(base)) and committee.name != branch.name:
+                    (base.startswith(top) or top.startswith(base) or len(base) >= 4 and base in top) \
+                    and committee.name != branch.name:
                 out.append(RelationMention(branch, "subOrganizationOf", committee, branch.sentence, 0.6,
                                            "branch+committee"))
                 seen.add(branch.name)
                 break
     return out
+
+
+_ZONE_COMMITTEE = re.compile(r"(.{2,}?)(?:管理委员会|管委会)$")
+
+
+def _committees_of_zones(per_sentence: list[list[Mention]]) -> list[RelationMention]:
+    """"X高新区管委会" is the administration of the zone X高新区: it sits under
+    that zone when the article names the zone as a place of its own."""
+    places = {m.name for ms in per_sentence for m in ms if m.label == "Place"}
+    out, seen = [], set()
+    for m in (m for ms in per_sentence for m in ms):
+        zone = _ZONE_COMMITTEE.match(m.name) if m.label == "GovernmentOrganization" else None
+        if zone and zone[1] in places and m.name not in seen:
+            seen.add(m.name)
+            place = next(p for ms in per_sentence for p in ms if p.label == "Place" and p.name == zone[1])
+            out.append(RelationMention(m, "subOrganizationOf", place, m.sentence, 0.75, "zone+committee"))
+    return out
+
+
+_BODY_TITLE = r"(?P<own>集团|公司|企业)?(?P<q>(?:{q}|第[一二三四五六七八九十0-9]+)*)(?P<b>党委|党总支|党支部|支部|党工委|纪委)" \
+              r"(?P<t>专职副书记|副书记|书记|委员)$"
+
+
+def _titles_at_named_bodies(text: str, per_sentence: list[list[Mention]], relations: list[RelationMention],
+                            lex: Lexicons) -> list[RelationMention]:
+    """"行业党委书记X", "研发党支部书记X", "集团党委副书记、纪委书记X": a title naming
+    a party body without its owner is held at the body of that name the article
+    names (the nearest before, else the first after); it replaces a binding of
+    the same title to the body's owner."""
+    pattern = re.compile(_BODY_TITLE.format(q="|".join(map(re.escape, lex.party_qualifiers))))
+    bodies = sorted((m for ms in per_sentence for m in ms if m.label == "PartyOrganization"),
+                    key=lambda m: m.start)
+    orgs_ending = {m.end for ms in per_sentence for m in ms if m.label in ORG_TYPES and m.start < m.end}
+    held = {(r.subject.name, r.object.name) for r in relations if r.predicate == "holdsPosition"}
+    added, replaced = [], set()
+    for person in (m for ms in per_sentence for m in ms if m.label == "Person"):
+        at = person.start
+        while (m := pattern.search(text, max(0, at - 24), at)) is not None:
+            start = m.start("own") if m["own"] else m.start("q") if m["q"] else m.start("b")
+            if start in orgs_ending or not (m["own"] or m["q"] or m["b"] in ("支部", "党支部", "纪委", "党总支")):
+                break  # "X公司党委书记Y": bound to X in the sentence; a bare "党委书记" names no body
+            ending = (m["own"] or "") + m["q"] + m["b"]
+            named = [b for b in bodies if b.name.endswith(ending) and b.start < b.end]
+            body = next((b for b in reversed(named) if b.start < person.start), None) or \
+                next(iter(named), None)
+            if body is not None and (person.name, body.name) not in held:
+                held.add((person.name, body.name))
+                added.append(RelationMention(person, "holdsPosition", body, person.sentence, 0.6,
+                                             "title+named-body", m["t"]))
+                replaced.add((person.name, text[start:m.end()]))
+            if start == 0 or text[start - 1] not in "、兼":
+                break
+            at = start - 1
+    kept = [r for r in relations if not (r.predicate == "holdsPosition" and r.object.label != "PartyOrganization"
+                                         and (r.subject.name, r.role) in replaced)]
+    return kept + added
 
 
 _LEVEL_BODY = re.compile(r"(?P<level>街道|社区|嘎查|苏木|省|市|州|县|区|旗|盟|镇|乡|村)(?P<rest>委(?:组织部|宣传部|统战部|政法委|人才办|网信办)?"

@@ -592,6 +592,13 @@ def _party_bodies(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
                     and not _all_common(ctx, start, b_start) and word_frequency(head) <= COMMON \
                     and _names_something(ctx, start, b_start):
                 owner = _mention(ctx, start, b_start, _owner_type(ctx, head), 0.6, "owner")
+        if owner is None and re.match(r"行业|产业链", body):
+            # "南宁市物流行业党委": a place, the trade in everyday words, the trade's committee
+            place = next((p for p in found if p.label == "Place" and 0 < b_start - p.end <= 4
+                          and re.fullmatch(r"[\u4e00-\u9fff]+", ctx.text[p.end:b_start])), None)
+            if place is not None:
+                out.append(_mention(ctx, place.start, b_end, "PartyOrganization", 0.8, "party-body"))
+            continue
         if owner is None:
             continue  # "党支部" with no named owner: not an entity (coreference may name it later)
         label = "PartyOrganization"

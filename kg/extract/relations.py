@@ -16,14 +16,16 @@ _JOINERS = re.compile(r"^\s*(?:与|和|同|及|、|联合|携手)\s*$")
 
 
 def find_relations(text: str, sentence: int, mentions: list[Mention], lex: Lexicons,
-                   context_org: Mention | None = None, main_org: Mention | None = None) -> list[RelationMention]:
+                   context_org: Mention | None = None, main_org: Mention | None = None,
+                   group_org: Mention | None = None) -> list[RelationMention]:
     """Relations stated in one sentence. ``context_org`` is the company the text
     was just talking about (for "该公司副总经理X"), ``main_org`` the one the whole
-    article is about (for "公司副总经理X")."""
+    article is about (for "公司副总经理X"), ``group_org`` the group named last
+    (for "集团副总裁X")."""
     ms = sorted(mentions, key=lambda m: (m.start, m.end))
     out: list[RelationMention] = []
     out += _party_bodies(ms, sentence)
-    out += _positions(text, ms, sentence, lex, context_org, main_org)
+    out += _positions(text, ms, sentence, lex, context_org, main_org, group_org)
     out += _members(text, ms, sentence)
     out += _partners_and_founders(text, ms, sentence, lex)
     out += _story_partners(text, ms, sentence, lex, context_org, main_org)
@@ -60,7 +62,8 @@ _APPOINTED = re.compile(r"^(?:当选为?|担任|出任|兼任|任)")
 
 
 def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
-               context_org: Mention | None, main_org: Mention | None = None) -> list[RelationMention]:
+               context_org: Mention | None, main_org: Mention | None = None,
+               group_org: Mention | None = None) -> list[RelationMention]:
     """Titles before a name, each bound to the organisation written before it:
     "浙江省委常委、丽水市委书记X", "X党委书记、董事长Y" (董事长 at the body's owner),
     "X公司董事长Y"; and titles after a name: "Y当选党委书记", "Y担任X董事长"."""
@@ -86,7 +89,8 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                     org = _owner_of(org, orgs) or org
             conf = 0.85
             if org is None:
-                org, conf = _org_for_bare_title(text, person, orgs, context_org, main_org, segments, lex)
+                org, conf = _org_for_bare_title(text, person, orgs, context_org, main_org, segments, lex,
+                                                  group_org)
             if org is None:
                 continue
             role = _BODY_WORDS.sub("", title) if org.label == "PartyOrganization" and title not in (
@@ -166,7 +170,8 @@ def _owner_of(body: Mention, orgs: list[Mention]) -> Mention | None:
 
 
 def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context_org: Mention | None,
-                        main_org: Mention | None, segments, lex: Lexicons) -> tuple[Mention | None, float]:
+                        main_org: Mention | None, segments, lex: Lexicons,
+                        group_org: Mention | None = None) -> tuple[Mention | None, float]:
     """A title with no organisation before it: "该公司副总经理Y" (the company the
     article is about), or the one company the sentence names before the title."""
     first_title = segments[0][1]
@@ -178,6 +183,8 @@ def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context
     if pointer:
         before = [o for o in orgs if o.label == "Company" and o.end <= t_start and o.rule != "owner"]
         story = context_org if pointer.group(1) else (main_org or context_org)
+        if pointer.group(2) == "集团":  # "集团副总裁X": the group, when the story is about one of its firms
+            story = next((o for o in (story, group_org) if o is not None and "集团" in o.name), story)
         return (story or (before[0] if before else None)), 0.6
     companies = {o.name: o for o in orgs if o.label == "Company" and o.rule != "owner" and o.end <= t_start}
     if len(companies) == 1 and all(lex.titles.get(t) == "corporate" for _, t in segments):

@@ -87,6 +87,24 @@ CASES = [
      ("郗晓丹", "holdsPosition", "冀中新闻网", "记者")),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
+    ("a zone's administrative committee sits under the zone",
+     "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
+     ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
+    ("a department's branch under the company's committee",
+     "桂林云岭光电有限公司党委下设4个党支部。云岭光电研发党支部书记韦丽华说,支部每月开展一次学习。",
+     ("云岭光电研发党支部", "subOrganizationOf", "桂林云岭光电有限公司党委", None)),
+    ("title at a department's branch", "云岭光电研发党支部书记韦丽华说,支部每月开展一次学习。",
+     ("韦丽华", "holdsPosition", "云岭光电研发党支部", "书记")),
+    ("机关党委 under the group's committee", "桂林云岭集团机关党委组织党员学习。桂林云岭集团党委书记蒙德海出席。",
+     ("桂林云岭集团机关党委", "subOrganizationOf", "桂林云岭集团党委", None)),
+    ("a trade committee's title without its place", "玉林市机械行业党委成立于2021年。行业党委书记黎振邦说,覆盖40家企业。",
+     ("黎振邦", "holdsPosition", "玉林市机械行业党委", "书记")),
+    ("委员 of a party body", "龙江经开区党工委委员邢立军出席。",
+     ("邢立军", "holdsPosition", "龙江经开区党工委", "委员")),
+    ("集团 + title is the group named last, not the story's subsidiary",
+     "北海云帆科技有限公司是北海港航集团有限公司的子公司。云帆科技今年扩产。云帆科技订单增长。"
+     "北海港航集团有限公司党委组织党员学习。集团副总经理钟丽芳带队。",
+     ("钟丽芳", "holdsPosition", "北海港航集团有限公司", "副总经理")),
 ]
 
 
@@ -109,6 +127,11 @@ def test_company_founding_its_own_party_body_is_not_founded():
 def test_places_named_one_after_another_are_not_related_by_the_gazetteer_alone():
     found = relations("丽水市和浙江省的企业家参加了会议。")
     assert not any(p == "locatedIn" for _, p, _, _ in found)
+
+
+def test_trade_committee_is_not_given_to_a_company_of_the_sentence():
+    found = relations("玉林市机械行业党委成立于2021年。广西玉柴精工有限公司加入后,行业党委组织了培训。")
+    assert not any(p == "hasPartyOrganization" and "行业党委" in o for _, p, o, _ in found)
 
 
 def test_second_person_with_bare_titles_takes_the_first_persons_organisations():
