@@ -145,14 +145,16 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
         for m in ms:
             if (m.label in PROPAGATE or m.rule == "district") and m.confidence >= 0.6 \
                     and len(m.name) >= 2 and (m.name == m.text or m.rule in ("short-form", "district")):
-                core = _brand_core(m, lex)
-                if core and core not in known:  # the short name is a name of its own; resolution joins them
-                    known[core] = replace(m, name=core)
+                for core in _short_names(text, m, lex):  # a name of its own; resolution joins them
+                    if core not in known:
+                        known[core] = replace(m, name=core)
                 for form in (m.name, _unit_of(m), m.text if m.rule == "short-form" else None,
                              *(m.aliases if m.rule == "district" else ())):
                     best = known.get(form)
                     if form and (best is None or m.confidence > best.confidence):
                         known[form] = m
+    body = re.compile("(?:{q})*(?:{b})(?![织员])".format(q="|".join(map(re.escape, lex.party_qualifiers)),
+                                                         b="|".join(map(re.escape, lex.party_bodies))))
     out = []
     for sent, ms in zip(sents, per_sentence):
         extra = []
@@ -164,8 +166,14 @@ def _propagate(text: str, sents: list[Sentence], per_sentence: list[list[Mention
                 at = sentence.find(name, at + len(name))
                 if any(m.start <= start and end <= m.end for m in ms):
                     continue
-                extra.append(Mention(start, end, name, seen.label, sent.index, seen.name,
-                                     round(seen.confidence * 0.9, 3), "propagated"))
+                conf = round(seen.confidence * 0.9, 3)
+                owned = body.match(text, end, sent.end) if seen.label in ORG_TYPES else None
+                if owned and not any(m.start <= end < m.end for m in ms):  # 安步体育党委: the short name's own body
+                    extra.append(Mention(start, end, name, seen.label, sent.index, seen.name, conf, "owner"))
+                    extra.append(Mention(start, owned.end(), text[start:owned.end()], "PartyOrganization",
+                                         sent.index, seen.name + owned.group(), conf, "party-body"))
+                    continue
+                extra.append(Mention(start, end, name, seen.label, sent.index, seen.name, conf, "propagated"))
         out.append(settle(ms + extra) if extra else ms)
     return out
 
@@ -204,12 +212,30 @@ def _brand_core(m: Mention, lex: Lexicons) -> str | None:
             break
     core = ""
     for tok in tokenize(name):
-        if len(tok.text) > 1 and word_frequency(tok.text) >= 100:
+        if len(tok.text) > 1 and (word_frequency(tok.text) >= 100 or _compound_of_common(tok.text)):
             break
         core += tok.text
     if len(core) < 2 or core == name or lex.place(core) or word_frequency(core) >= 50:
         return None
     return core
+
+
+def _compound_of_common(word: str) -> bool:
+    """体育用品, 智能装备: two everyday words written as one token."""
+    return len(word) == 4 and word_frequency(word[:2]) >= 100 and word_frequency(word[2:]) >= 100
+
+
+def _short_names(text: str, m: Mention, lex: Lexicons) -> list[str]:
+    """The brand core, and the longer forms of it the article also uses on their own
+    (福建安步体育用品股份有限公司 → 安步, and 安步体育 where the text writes that)."""
+    core = _brand_core(m, lex)
+    if core is None:
+        return []
+    rest = _FULL_LEGAL.sub("", m.name)
+    rest = rest[rest.find(core):]
+    longer = [rest[:i] for i in range(len(core) + 2, len(rest))
+              if text.count(rest[:i]) > text.count(rest[:i + 1]) and text.count(rest[:i]) > text.count(m.name)]
+    return [core, *longer[-1:]]
 
 
 _UNIT_OF = re.compile(r"^.{2,}?(?:大学|学院)(.{2,}(?:学院|研究院|研究所|研究中心|中心))$")

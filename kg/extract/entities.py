@@ -734,6 +734,9 @@ def _partner_slots(ctx: SentenceContext) -> list[Mention]:
             continue
         nxt = toks[i + 1]
         if not (2 <= len(nxt.text) <= 6) or not _name_like(nxt, ctx.lex) or nxt.text in ctx.lex.places:
+            span = _name_in_pieces(ctx, toks, i + 1)
+            if span is not None:
+                out.append(_mention(ctx, span[0], span[1], "Company", 0.6, "partner-slot"))
             continue
         if i + 2 < len(toks) and toks[i + 2].text == "的":
             continue  # 与驻区的X: a modifier, the partner comes after 的
@@ -743,6 +746,27 @@ def _partner_slots(ctx: SentenceContext) -> list[Mention]:
         if _PARTNER_WORDS.search(ctx.text, nxt.end, clause_end):
             out.append(_mention(ctx, nxt.start, nxt.end, "Company", 0.6, "partner-slot"))
     return out
+
+
+_SIGNS = re.compile(r"签订|签署|签约|合作|共建|结对|携手|合资|达成")
+
+
+def _name_in_pieces(ctx: SentenceContext, toks, first: int) -> tuple[int, int] | None:
+    """"与三一重工签订…": a name jieba cut into pieces, read up to the verb of signing."""
+    for k in range(first + 1, min(first + 4, len(toks))):
+        if not _SIGNS.match(toks[k].text):
+            continue
+        pieces = toks[first:k]
+        start, end = pieces[0].start, pieces[-1].end
+        name = ctx.text[start:end]
+        if not (3 <= len(name) <= 6) or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", name) or \
+                ctx.lex.place(name) or _everyday(name) or name[0] in ctx.lex.surnames and len(name) <= 3:
+            return None
+        if any(t.text in FUNCTION_WORDS or t.pos[:1] in ("d", "p", "c", "u", "r", "v") and t.pos != "vn"
+               for t in pieces) or all(word_frequency(t.text) >= 100 for t in pieces):
+            return None
+        return start, end
+    return None
 
 
 def _title_slots(ctx: SentenceContext) -> list[Mention]:
@@ -797,7 +821,7 @@ def _appositions(ctx: SentenceContext) -> list[Mention]:
     return out
 
 
-_LIST_END = re.compile(r"等(?:\d+余?家|[一二三四五六七八九十]+家|多家|\d+个)?(?:企业|公司)")
+_LIST_END = re.compile(r"等(?:\d+余?家|[一二三四五六七八九十]+家|多家|\d+个)?(?:配套|上下游|民营|会员|成员|科技|骨干|龙头)?(?:企业|公司)")
 
 
 def _company_lists(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
@@ -811,7 +835,9 @@ def _company_lists(ctx: SentenceContext, found: list[Mention]) -> list[Mention]:
             start = sep + 1 if sep >= 0 and end - sep - 1 <= 8 else None
             if start is None:
                 known = next((f for f in found if f.end == end and f.label == "Company"), None)
-                start = known.start if known else _trim_common(ctx, _name_start(ctx, end, max_len=8), end)
+                joined = re.search(r"(?:与|和|同)([^与和同,，。;；、]{2,8})$", ctx.text[max(ctx.start, end - 9):end])
+                start = known.start if known else end - len(joined[1]) if joined and items else \
+                    _trim_common(ctx, _name_start(ctx, end, max_len=8), end)
                 items.append((start, end))
                 break
             items.append((start, end))

@@ -12,7 +12,7 @@ from ..lexicons import Lexicons, alternation
 from ..model import ORG_TYPES, Mention, RelationMention
 
 ORGS = frozenset(ORG_TYPES)
-_JOINERS = re.compile(r"^\s*(?:与|和|同|及|、|联合|携手)\s*$")
+_JOINERS = re.compile(r"^\s*(?:还|也|又|已|已经|则|再次|正式)?(?:与|和|同|及|、|联合|携手)\s*$")
 
 
 def find_relations(text: str, sentence: int, mentions: list[Mention], lex: Lexicons,
@@ -229,9 +229,14 @@ def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lex
     s_start, s_end = min(m.start for m in ms), max(m.end for m in ms)
     # A与B / A联合B: pairs joined by a conjunction, when the sentence has a partnership word.
     if _triggers(text, s_start, s_end + 12, lex, "partnerOf") or _triggers(text, s_start, s_end + 12, lex, "founded"):
-        for a, b in zip(orgs, orgs[1:]):
-            if _JOINERS.match(text[a.end:b.start]):
-                out.append(_rel(a, "partnerOf", b, sentence, 0.7, "A与B+trigger"))
+        listed: set[int] = set()  # A与B、C、D等…结对: A pairs with each, not B with C
+        for i, (a, b) in enumerate(zip(orgs, orgs[1:])):
+            between = text[a.end:b.start]
+            if not _JOINERS.match(between) or between.strip() == "、" and i + 1 in listed:
+                continue
+            partners = _listed_from(text, orgs, b) if between.strip() != "、" else [b]
+            listed.update(orgs.index(p) for p in partners[1:])
+            out += [_rel(a, "partnerOf", p, sentence, 0.7, "A与B+trigger") for p in partners]
     # A党委与B党委…结为共建企业: the companies are partners too.
     if re.search(r"(共建|结对|合作|签约)企业|双方企业|两家企业", text[s_start:s_end + 60].split("。")[0]):
         for rel in [r for r in out if r.subject.label == r.object.label == "PartyOrganization"]:

@@ -93,6 +93,14 @@ CASES = [
     ("items of a list of firms", "园区正在蓝鲸科技、6度智控等企业推行党建指导员制度。", ("6度智控", "Company")),
     ("unknown word jieba tags as a numeral", "赣州华特美琪家居用品股份有限公司董事长发言。",
      ("赣州华特美琪家居用品股份有限公司", "Company")),
+    ("a partner jieba cuts into pieces", "去年,公司与五一重机签订氢能重卡合作协议。", ("五一重机", "Company")),
+    ("first item of a list after 与", "泉安鞋业党委与Y7智跑、恒泰鞋材等配套企业结对。", ("Y7智跑", "Company")),
+    ("a trade committee named after its city", "柳州市汽配行业党委召开述职评议会。", ("柳州市汽配行业党委", "PartyOrganization")),
+    ("a department's party branch", "桂林云岭光电有限公司党委下设研发党支部。云岭光电研发党支部书记韦丽华说,支部每月开展学习。",
+     ("云岭光电研发党支部", "PartyOrganization")),
+    ("the short name the article uses, longer than the brand",
+     "泉州泉安鞋业用品股份有限公司成立于2001年。泉安鞋业党委今年与五家企业结对,泉安鞋业还建了实训基地。",
+     ("泉安鞋业党委", "PartyOrganization")),
 ]
 
 

@@ -87,6 +87,10 @@ CASES = [
      ("郗晓丹", "holdsPosition", "冀中新闻网", "记者")),
     ("reporter of the outlet that opens the article", "秦川日报讯(记者 雷振东)昨日,会议召开。",
      ("雷振东", "holdsPosition", "秦川日报", "记者")),
+    ("a partner after an adverb", "去年8月,江城微电子集团还与小鹿科技签订战略合作协议。",
+     ("江城微电子集团", "partnerOf", "小鹿科技", None)),
+    ("each item of the list after 与 is a partner of the head", "泉安鞋业党委与Y7智跑、恒泰鞋材、锦程包装等配套企业结对。",
+     ("泉安鞋业党委", "partnerOf", "锦程包装", None)),
     ("a zone's administrative committee sits under the zone",
      "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
      ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
@@ -127,6 +131,11 @@ def test_company_founding_its_own_party_body_is_not_founded():
 def test_places_named_one_after_another_are_not_related_by_the_gazetteer_alone():
     found = relations("丽水市和浙江省的企业家参加了会议。")
     assert not any(p == "locatedIn" for _, p, _, _ in found)
+
+
+def test_items_of_one_list_are_not_partners_of_each_other():
+    found = relations("泉安鞋业党委与Y7智跑、恒泰鞋材、锦程包装等配套企业结对。")
+    assert not any(p == "partnerOf" and {s, o} == {"恒泰鞋材", "锦程包装"} for s, p, o, _ in found)
 
 
 def test_trade_committee_is_not_given_to_a_company_of_the_sentence():
