@@ -289,6 +289,10 @@ def _units(ctx: SentenceContext, found: list[Mention], pending: list[tuple[int, 
 
 def _inside_common_word(ctx: SentenceContext, at: int) -> bool:
     word = next((t for t in ctx.tokens if t.start <= at < t.end), None)
+    if word is not None and len(word.text) > 1 and (
+            word.start == at and word.text[1:] in ctx.lex.titles  # 局局长: the organ, then its head
+            or word.end == at + 1 and len(word.text) >= 3 and word_frequency(word.text[:-1]) > COMMON):
+        return False  # 保障局: an everyday word, then the organ's ending
     return word is not None and len(word.text) > 1 and (
         word_frequency(word.text) > 0 and word.pos not in PROPER
         or word_frequency(word.text) >= 20 and word.pos != "nt" or word.pos == "nnt")
@@ -459,12 +463,14 @@ def _noun_di(ctx: SentenceContext, tok: Token) -> bool:
 
 
 def _noun_and(ctx: SentenceContext, tok: Token) -> bool:
-    """与 between two plain nouns is part of a name (食品与营养学院, 物流与采购联合会);
-    between proper names it joins two names (华为与腾讯)."""
-    if tok.text != "与":
+    """与 or 和 between two plain nouns is part of a name (食品与营养学院, 物流与采购联合会,
+    工业和信息化局); between proper names it joins two names (华为与腾讯)."""
+    if tok.text not in ("与", "和"):
         return False
     before = next((t for t in ctx.tokens if t.end == tok.start), None)
     after = next((t for t in ctx.tokens if t.start == tok.end), None)
+    if tok.text == "和" and after is not None and any(after.text == s for s, _, _ in ctx.lex.org_suffixes):
+        return False  # 活动室和集团: two things, the second an organisation's ending
     return before is not None and after is not None and len(before.text) >= 2 and len(after.text) >= 2 \
         and before.pos in ("n", "vn") and after.pos in ("n", "vn", "v") and not ctx.lex.place(before.text)
 

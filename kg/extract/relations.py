@@ -31,6 +31,7 @@ def find_relations(text: str, sentence: int, mentions: list[Mention], lex: Lexic
     out += _story_partners(text, ms, sentence, lex, context_org, main_org)
     out += _subsidiaries(text, ms, sentence, main_org)
     out += _guidance(text, ms, sentence, lex)
+    out += _done_by(text, ms, sentence)
     return out
 
 
@@ -133,7 +134,8 @@ def _title_segments(text: str, at: int, orgs: list[Mention], lex: Lexicons) -> l
     return segments[::-1]
 
 
-_SENT_TO = re.compile(r"(?:派驻|选派|派往|下派|入驻|驻|联系|帮扶|结对)$")
+_CLAUSE_END = re.compile(r"[,，;；:：。)）]")
+_SENT_TO = re.compile(r"(?:派驻|选派|派往|下派|入驻|驻|联系|帮扶|结对)(?:到|至)?$")
 _UNIT = re.compile(r"[\u4e00-\u9fff]{2,18}?(?:研究所|研究院|研究中心|中心|教研室|实验室|学院|系|部|处|科|室|所)")
 
 
@@ -185,7 +187,7 @@ def _org_for_bare_title(text: str, person: Mention, orgs: list[Mention], context
         story = context_org if pointer.group(1) else (main_org or context_org)
         if pointer.group(2) == "集团":  # "集团副总裁X": the group, when the story is about one of its firms
             story = next((o for o in (story, group_org) if o is not None and "集团" in o.name), story)
-        return (story or (before[0] if before else None)), 0.6
+        return (story or (before[0] if before else None)), 0.75
     companies = {o.name: o for o in orgs if o.label == "Company" and o.rule != "owner" and o.end <= t_start}
     if len(companies) == 1 and all(lex.titles.get(t) == "corporate" for _, t in segments):
         return next(iter(companies.values())), 0.55
@@ -327,16 +329,50 @@ def _guidance(text: str, ms: list[Mention], sentence: int, lex: Lexicons) -> lis
         return out
     s_start, s_end = min(m.start for m in ms), max(m.end for m in ms)
     for t_start, t_end, _ in _triggers(text, s_start, s_end, lex, "guides"):
-        target = next((o for o in ms if o.label in ORGS and o.rule != "owner" and t_end <= o.start <= t_end + 6), None)
+        target = next((o for o in ms if o.label in ORGS and o.rule != "owner" and t_end <= o.start <= t_end + 6
+                       and not _CLAUSE_END.search(text, t_end, o.start)), None)
+        toward = next((o for o in ms if o.label in ORGS and o.rule != "owner" and o.end <= t_start
+                       and re.fullmatch(r"向|对", text[o.start - 1:o.start])
+                       and not _CLAUSE_END.search(text, o.end, t_start)), None)
+        if target is None and toward is not None:  # A向B选派…, A对B进行指导
+            target = toward
         if target is None:
             continue
-        agents = [m for m in ms if m.end <= t_start and (m.label == "Person" or m.label in ORGS) and m.rule != "owner"]
+        clause = max((p.end() for p in _CLAUSE_END.finditer(text, s_start, t_start)), default=s_start)
+        agents = [m for m in ms if clause <= m.start and m.end <= t_start and m is not target
+                  and (m.label == "Person" or m.label in ORGS) and m.rule != "owner"
+                  and not (target is toward and m.start > target.start)]
         person = next((m for m in agents if m.label == "Person"), None)
         agent = person or (agents[-1] if agents else None)
         if agent is not None and agent.name != target.name:
             out.append(_rel(agent, "guides", target, sentence, 0.65, "agent+trigger+target"))
+        if target is toward:  # A向B选派党建指导员C: C guides B
+            sent = next((m for m in ms if m.label == "Person" and 0 < m.start - t_end <= 8
+                         and text[t_end:m.start] in lex.titles), None)
+            if sent is not None:
+                out.append(_rel(sent, "guides", target, sentence, 0.65, "agent+trigger+target"))
         sent = next((m for m in ms if m.label == "Person" and text[target.end:target.end + 1] == "的"
                      and 0 < m.start - target.end <= 10 and text[target.end + 1:m.start] in lex.titles), None)
         if person is None and sent is not None:  # A派驻B的党建指导员C: C guides B too
             out.append(_rel(sent, "guides", target, sentence, 0.65, "agent+trigger+target"))
+    return out
+
+
+_BY = re.compile(r"(?:负责|牵头|具体|全程|联合)*(?:(?P<guides>指导|帮扶|联系)|(?P<founded>组建|成立|设立|创办|发起成立))")
+
+
+def _done_by(text: str, ms: list[Mention], sentence: int) -> list[RelationMention]:
+    """"X成立于2020年,由A牵头组建,日常工作由B负责指导": A founded X, B guides X.
+    X is the organisation the sentence opens with."""
+    orgs = [m for m in ms if m.label in ORGS and m.rule != "owner"]
+    out = []
+    for agent in orgs:
+        if text[agent.start - 1:agent.start] != "由":
+            continue
+        done = _BY.match(text, agent.end)
+        subject = orgs[0] if orgs and orgs[0].end < agent.start - 1 else None
+        if done is None or subject is None or subject.name == agent.name:
+            continue
+        predicate = "guides" if done["guides"] else "founded"
+        out.append(_rel(agent, predicate, subject, sentence, 0.65, "由A+verb"))
     return out

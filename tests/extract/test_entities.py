@@ -93,6 +93,8 @@ CASES = [
     ("items of a list of firms", "园区正在蓝鲸科技、6度智控等企业推行党建指导员制度。", ("6度智控", "Company")),
     ("unknown word jieba tags as a numeral", "赣州华特美琪家居用品股份有限公司董事长发言。",
      ("赣州华特美琪家居用品股份有限公司", "Company")),
+    ("和 inside an organ's name", "柳州市人力资源和社会保障局组织招聘会。", ("柳州市人力资源和社会保障局", "GovernmentOrganization")),
+    ("organ followed by its head's title", "柳州市工业和信息化局局长出席。", ("柳州市工业和信息化局", "GovernmentOrganization")),
     ("a partner jieba cuts into pieces", "去年,公司与五一重机签订氢能重卡合作协议。", ("五一重机", "Company")),
     ("first item of a list after 与", "泉安鞋业党委与Y7智跑、恒泰鞋材等配套企业结对。", ("Y7智跑", "Company")),
     ("a trade committee named after its city", "柳州市汽配行业党委召开述职评议会。", ("柳州市汽配行业党委", "PartyOrganization")),
@@ -153,6 +155,11 @@ def test_entity_rules(what, raw, expected):
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
     assert not_expected not in mentions(raw)
+
+
+@pytest.mark.parametrize("raw", ["阵地设在党员活动室和集团展厅。", "这改变了行业格局。", "顾全大局。"])
+def test_and_or_an_everyday_word_does_not_make_an_organ(raw):
+    assert not any(label in ("Company", "GovernmentOrganization") for _, label in mentions(raw))
 
 
 def test_traditional_text_gives_simplified_names():

@@ -91,6 +91,14 @@ CASES = [
      ("江城微电子集团", "partnerOf", "小鹿科技", None)),
     ("each item of the list after 与 is a partner of the head", "泉安鞋业党委与Y7智跑、恒泰鞋材、锦程包装等配套企业结对。",
      ("泉安鞋业党委", "partnerOf", "锦程包装", None)),
+    ("the person sent to a company guides it", "槐荫区委组织部选派到泉城云图科技有限公司的党建指导员鲍晓宁已驻点三个月。",
+     ("鲍晓宁", "guides", "泉城云图科技有限公司", None)),
+    ("A向B选派指导员C: C guides B", "行业党委还向淄博鲁源陶瓷有限公司选派党建指导员齐海燕,帮助规范发展党员。",
+     ("齐海燕", "guides", "淄博鲁源陶瓷有限公司", None)),
+    ("由A牵头组建", "柳州市汽配行业党委成立于2020年,由柳州市委组织部牵头组建,覆盖40家企业。",
+     ("柳州市委组织部", "founded", "柳州市汽配行业党委", None)),
+    ("由A负责指导", "柳州市汽配行业党委成立于2020年,日常工作由柳州市工业和信息化局负责指导。",
+     ("柳州市工业和信息化局", "guides", "柳州市汽配行业党委", None)),
     ("a zone's administrative committee sits under the zone",
      "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
      ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
@@ -136,6 +144,12 @@ def test_places_named_one_after_another_are_not_related_by_the_gazetteer_alone()
 def test_items_of_one_list_are_not_partners_of_each_other():
     found = relations("泉安鞋业党委与Y7智跑、恒泰鞋材、锦程包装等配套企业结对。")
     assert not any(p == "partnerOf" and {s, o} == {"恒泰鞋材", "锦程包装"} for s, p, o, _ in found)
+
+
+def test_reporter_of_the_byline_does_not_guide():
+    found = relations("渝北新闻网讯(记者 蒲晓川)昨日,渝北区委统战部牵头对接重庆巴渝商会,开展结对帮扶。")
+    assert ("渝北区委统战部", "guides", "重庆巴渝商会", None) in found
+    assert not any(s == "蒲晓川" and p == "guides" for s, p, _, _ in found)
 
 
 def test_trade_committee_is_not_given_to_a_company_of_the_sentence():
