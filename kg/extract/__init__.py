@@ -229,8 +229,11 @@ def _short_names(text: str, m: Mention, lex: Lexicons) -> list[str]:
     """The brand core, and the longer forms of it the article also uses on their own
     (福建安步体育用品股份有限公司 → 安步, and 安步体育 where the text writes that)."""
     core = _brand_core(m, lex)
-    if core is None:
-        return []
+    if core is None:  # 深圳市通天地通讯市场 → 通天地通讯市场, where the text writes that
+        place = next((m.name[:i] for i in range(min(len(m.name) - 3, 8), 1, -1) if lex.place(m.name[:i])), None)
+        rest = m.name[len(place):] if place and m.label in ("Company", "Organization") else ""
+        return [rest] if len(rest) >= 4 and text.count(rest) > text.count(m.name) and word_frequency(rest) == 0 \
+            and not re.search(r"[委局厅办]", rest) else []
     rest = _FULL_LEGAL.sub("", m.name)
     rest = rest[rest.find(core):]
     longer = [rest[:i] for i in range(len(core) + 2, len(rest))
@@ -484,14 +487,24 @@ def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons,
             place = next((m for m in ordered if m.label == "Place" and 0 <= m.start - verb.end() <= 1), None)
             if place is None:
                 continue
-            after = next((m for m in ordered if m.label in ORG_LABELS and m.rule != "owner"
-                          and text[place.end:m.start] == "的"), None)
+            modifier = text[place.end:place.end + 1] == "的"  # "位于P的X": X is what the clause is about
+            after = next((m for m in ordered if (m.label in ORG_LABELS or m.label == "Place") and m.rule != "owner"
+                          and m.start > place.end and _THE_ONE_AT.fullmatch(text, place.end, m.start)), None)
+            if after is not None and after.label == "PartyOrganization":  # 位于P的X公司党支部: the company
+                after = next((o for o in ordered if o.rule == "owner" and o.start == after.start
+                              and o.end < after.end and o.label != "PartyOrganization"), after)
             before = [m for m in ordered if m.end <= verb.start() and (m.label in ORG_LABELS or m.label == "Place")
                       and m.rule != "owner" and not re.search(r"[。;!?]", text[m.end:verb.start()])
-                      and verb.start() - m.end <= 12]
-            subject = after or (before[-1] if before else None)
-            if after is None and main is not None and re.search(r"(公司|集团|企业)(总部)?$", text[:verb.start()]):
-                subject = main  # "公司位于P": the company the story is about
+                      and verb.start() - m.end <= 30]
+            if verb.group().startswith(("总部", "地址", "厂区")):  # a place has no headquarters
+                before = [m for m in before if m.label in ORG_LABELS]
+            else:
+                before = [m for m in before if verb.start() - m.end <= 12]
+            subject = after or (None if modifier else before[-1] if before else None)
+            if after is None and re.search(r"(公司|集团|企业)(总部)?$", text[:verb.start()]):
+                # "公司位于P": the company this sentence names, else the one the story is about
+                named = [m for m in ordered if m.label == "Company" and m.end <= verb.start()]
+                subject = named[-1] if named else main
             if subject is not None and subject.name != place.name:
                 out.append(RelationMention(subject, "locatedIn", place, place.sentence, 0.75, "located-verb"))
     for m in places:
@@ -510,6 +523,9 @@ def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons,
         if child is not None and alone:
             out.append(RelationMention(child, "locatedIn", district, child.sentence, 0.7, "place-chain"))
     return out
+
+
+_THE_ONE_AT = re.compile(r"的(?:[\u4e00-\u9fff]{1,6}[「“\"])?")
 
 
 def _last_place_in(head: str, lex: Lexicons) -> str | None:

@@ -99,6 +99,16 @@ CASES = [
      ("柳州市委组织部", "founded", "柳州市汽配行业党委", None)),
     ("由A负责指导", "柳州市汽配行业党委成立于2020年,日常工作由柳州市工业和信息化局负责指导。",
      ("柳州市工业和信息化局", "guides", "柳州市汽配行业党委", None)),
+    ("位于P的X: the organisation after 的", "据当地媒体报道,位于九江经开区的台资企业「九江鼎丰光电科技有限公司」今年成立党支部。",
+     ("九江鼎丰光电科技有限公司", "locatedIn", "九江经开区", None)),
+    ("位于P的X党支部: the company, not its branch", "位于柳州高新区的广西云帆生物科技有限公司党支部与村党总支结对。",
+     ("广西云帆生物科技有限公司", "locatedIn", "柳州高新区", None)),
+    ("总部位于 after a description of the firm", "鲁禾集团是潍坊市农业产业化重点龙头企业 总部位于寿光市 旗下有6家子公司",
+     ("鲁禾集团", "locatedIn", "寿光市", None)),
+    ("公司位于: the company the sentence names", "安远电气党支部书记史可介绍,公司位于横林镇,现有党员23名。",
+     ("安远电气", "locatedIn", "横林镇", None)),
+    ("the short name without the city", "深圳市华强北电子市场党委成立。位于福田街道的华强北电子市场有商户2000家。",
+     ("华强北电子市场", "locatedIn", "福田街道", None)),
     ("a zone's administrative committee sits under the zone",
      "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
      ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
@@ -150,6 +160,11 @@ def test_reporter_of_the_byline_does_not_guide():
     found = relations("渝北新闻网讯(记者 蒲晓川)昨日,渝北区委统战部牵头对接重庆巴渝商会,开展结对帮扶。")
     assert ("渝北区委统战部", "guides", "重庆巴渝商会", None) in found
     assert not any(s == "蒲晓川" and p == "guides" for s, p, _, _ in found)
+
+
+def test_the_place_of_a_clause_before_位于p的x_is_not_located_there():
+    found = relations("据江西官方媒体报道,位于南昌经开区的台资企业今年成立党支部。")
+    assert not any(p == "locatedIn" for _, p, _, _ in found)
 
 
 def test_trade_committee_is_not_given_to_a_company_of_the_sentence():
