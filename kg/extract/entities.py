@@ -686,6 +686,27 @@ def stacked_organs(text: str, start: int, end: int, index: int, found: list[Ment
         out.append(Mention(m.start(), m.end(), organ, label, index, base + organ, 0.7, "stacked-organ"))
         if owner is not None and organ != "监委":
             out.append(Mention(m.start(), m.start(), "", owner.label, index, owner.name, owner.confidence, "owner"))
+    return out + _village_committees(text, start, end, index, found)
+
+
+_VILLAGE_COMMITTEE = re.compile(r"(?<=[、兼\s])(村委会|居委会|村民委员会|居民委员会|嘎查委员会)(?=副主任|主任|委员|负责人)")
+_VILLAGE_BODY = re.compile(r"(?P<base>.+(?:村|社区|嘎查))(?:党支部|支部|党总支|党委)$")
+
+
+def _village_committees(text: str, start: int, end: int, index: int, found: list[Mention]) -> list[Mention]:
+    """"X村党支部书记、村委会主任Y", "X社区党委书记、居委会主任Y": the committee of the
+    village or community whose party body the sentence has just named."""
+    out = []
+    for m in _VILLAGE_COMMITTEE.finditer(text, start, end):
+        body = max((o for o in found if o.end <= m.start() and o.label == "PartyOrganization"
+                    and _VILLAGE_BODY.match(o.name)), key=lambda o: o.end, default=None)
+        if body is None:
+            continue
+        base = _VILLAGE_BODY.match(body.name)["base"]
+        organ = m.group()
+        overlap = next((k for k in (2, 1) if base.endswith(organ[:k])), 0)
+        out.append(Mention(m.start(), m.end(), organ, "GovernmentOrganization", index, base + organ[overlap:], 0.7,
+                           "stacked-organ"))
     return out
 
 
@@ -972,6 +993,13 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
                 and nxt.pos in ("nrt", "nr", "ng", "x", "nrfg", "n", "yg", "zg", "ag", "tg", "rg", "dg", "vg") \
                 and nxt.text not in FUNCTION_WORDS and nxt.text not in "等说称和与及":
             return tok.start, nxt.end  # jieba split a three-character name (韩立 明)
+        if len(tok.text) == 2 and nxt is not None and len(nxt.text) == 2 and nxt.text[1] in "说称" \
+                and _HAN.match(nxt.text[0]) and nxt.text[0] not in FUNCTION_WORDS:
+            return tok.start, nxt.start + 1  # 郑雅 文说: the name's last character went to the verb
+        if len(tok.text) == 1 and tok.text in ctx.lex.surnames and nxt is not None and len(nxt.text) <= 2 \
+                and _HAN.match(nxt.text) and nxt.text not in FUNCTION_WORDS and nxt.text not in ctx.lex.titles \
+                and not nxt.text.startswith(SPEECH) and word_frequency(nxt.text) < 1000:
+            return tok.start, nxt.end  # 侯 建平: a surname, then a given name jieba reads as a word
         return tok.start, tok.end
     # jieba split the name (林 岚 / 钟晓岚说): rebuild it from characters.
     text = ctx.text[tok.start:ctx.end]
@@ -985,7 +1013,7 @@ def _name_after(ctx: SentenceContext, toks: list[Token], i: int) -> tuple[int, i
         rest = text[length:length + 2]
         ends_word = any(t.end == tok.start + length and t.start > tok.start for t in toks)
         if length == surname_len + 2 and (cand[-1] in "说在是和与等的介表告通一虽为也带" or
-                                          rest[:1] in "" or word_frequency(cand[-2:]) > 500 and not ends_word):
+                                          word_frequency(cand[-2:]) > 500 and not ends_word):
             continue  # 钟晓 岚说: the last character starts the next word
         if cand in ctx.lex.titles or cand in FUNCTION_WORDS:
             return None

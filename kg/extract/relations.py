@@ -84,6 +84,8 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
             bound = [b for b in previous[1] if b[0] is not None]  # A书记、董事长X,副书记、总经理Y
         previous = (person, segments if any(o for o, _ in segments) else segments + bound)
         for org, title in segments:
+            if title == "通讯员":
+                continue  # a correspondent writes for the outlet from another unit: no post there
             if org is None and bound:
                 org = bound[0][0]  # 党委书记、董事长Y: the organisation of the other titles
                 if org.label == "PartyOrganization" and lex.titles.get(title) != "party":

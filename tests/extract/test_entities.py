@@ -95,6 +95,12 @@ CASES = [
      ("赣州华特美琪家居用品股份有限公司", "Company")),
     ("和 inside an organ's name", "柳州市人力资源和社会保障局组织招聘会。", ("柳州市人力资源和社会保障局", "GovernmentOrganization")),
     ("organ followed by its head's title", "柳州市工业和信息化局局长出席。", ("柳州市工业和信息化局", "GovernmentOrganization")),
+    ("three-character name at the end of a byline", "来源:秦川日报 编辑:侯建平", ("侯建平", "Person")),
+    ("name whose last character jieba joined to 说", "分公司党支部书记郑雅文说,分公司现有党员。", ("郑雅文", "Person")),
+    ("a village committee after the village's party body", "会上,黄岭村党支部书记、村委会主任任洪波说,收入翻番。",
+     ("黄岭村委会", "GovernmentOrganization")),
+    ("a community's residents' committee", "乌兰社区党委书记、居委会主任白晓雪说,居民满意。",
+     ("乌兰社区居委会", "GovernmentOrganization")),
     ("a partner jieba cuts into pieces", "去年,公司与五一重机签订氢能重卡合作协议。", ("五一重机", "Company")),
     ("first item of a list after 与", "泉安鞋业党委与Y7智跑、恒泰鞋材等配套企业结对。", ("Y7智跑", "Company")),
     ("a trade committee named after its city", "柳州市汽配行业党委召开述职评议会。", ("柳州市汽配行业党委", "PartyOrganization")),
@@ -155,6 +161,11 @@ def test_entity_rules(what, raw, expected):
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
     assert not_expected not in mentions(raw)
+
+
+@pytest.mark.parametrize("raw", ["公司党支部被评为五星级党支部。", "该支部获评标准化党支部。"])
+def test_a_rating_is_not_the_owner_of_a_party_body(raw):
+    assert not any(label == "PartyOrganization" for _, label in mentions(raw))
 
 
 @pytest.mark.parametrize("raw", ["阵地设在党员活动室和集团展厅。", "这改变了行业格局。", "顾全大局。"])

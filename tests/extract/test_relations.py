@@ -109,6 +109,8 @@ CASES = [
      ("安远电气", "locatedIn", "横林镇", None)),
     ("the short name without the city", "深圳市华强北电子市场党委成立。位于福田街道的华强北电子市场有商户2000家。",
      ("华强北电子市场", "locatedIn", "福田街道", None)),
+    ("the head of a village committee", "会上,黄岭村党支部书记、村委会主任任洪波说,收入翻番。",
+     ("任洪波", "holdsPosition", "黄岭村委会", "主任")),
     ("a zone's administrative committee sits under the zone",
      "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
      ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
@@ -165,6 +167,12 @@ def test_reporter_of_the_byline_does_not_guide():
 def test_the_place_of_a_clause_before_位于p的x_is_not_located_there():
     found = relations("据江西官方媒体报道,位于南昌经开区的台资企业今年成立党支部。")
     assert not any(p == "locatedIn" for _, p, _, _ in found)
+
+
+def test_a_correspondent_holds_no_post_at_the_outlet():
+    found = relations("秦川日报讯(记者 雷振东 通讯员 何佳琪)昨日,会议召开。")
+    assert ("雷振东", "holdsPosition", "秦川日报", "记者") in found
+    assert not any(s == "何佳琪" for s, _, _, _ in found)
 
 
 def test_trade_committee_is_not_given_to_a_company_of_the_sentence():
