@@ -289,7 +289,8 @@ def _coreferent_bodies(text: str, sents: list[Sentence], per_sentence: list[list
                 if not named:
                     continue
                 name = (before or named)[-1 if before else 0].name
-            extra.append(Mention(m.start(), m.end(), m.group(), "PartyOrganization", sent.index, name, 0.6,
+            # 0.8: coreferent bodies were right 41 times in 45 on the development and a/b sets
+            extra.append(Mention(m.start(), m.end(), m.group(), "PartyOrganization", sent.index, name, 0.8,
                                  "coref-body", aliases=(clean_name(m.group()),)))
             if not shared:
                 extra.append(Mention(m.start(), m.start(), "", owner.label, sent.index, owner.name, 0.6,
@@ -331,7 +332,7 @@ def _branches_under_committees(per_sentence: list[list[Mention]], lex: Lexicons)
             if committee.name.endswith("党委") and len(base) >= 2 and len(top) >= 2 and \
                     (base.startswith(top) or top.startswith(base) or len(base) >= 4 and base in top) \
                     and committee.name != branch.name:
-                out.append(RelationMention(branch, "subOrganizationOf", committee, branch.sentence, 0.6,
+                out.append(RelationMention(branch, "subOrganizationOf", committee, branch.sentence, 0.7,
                                            "branch+committee"))
                 seen.add(branch.name)
                 break
@@ -425,7 +426,7 @@ def _level_bodies(text: str, sents: list[Sentence], per_sentence: list[list[Ment
             if base and not base.endswith(level):
                 base = base + level if not town else None
             name = base + rest if base else m.group()
-            conf = 0.65 if base else 0.5
+            conf = 0.8 if base else 0.5  # named after the article's place: 9 right in 9 on dev and a/b
             extra.append(Mention(m.start(), m.end(), m.group(), label, sent.index, clean_name(name), conf,
                                  "level-body", aliases=(m.group(),) if base else ()))
         for m in re.finditer("管委会|管理委员会", text[sent.start:sent.end]):
@@ -516,12 +517,12 @@ def _located_in(text: str, per_sentence: list[list[Mention]], lex: Lexicons,
                        (p.name == parent or lex.place(p.name) is not None and lex.place(p.name) == lex.place(parent))
                        and not p.aliases), None)
         if target is not None:
-            out.append(RelationMention(m, "locatedIn", target, m.sentence, 0.7, "place-chain"))
+            out.append(RelationMention(m, "locatedIn", target, m.sentence, 0.5, "place-chain"))
     for district in (p for p in places if p.rule == "district"):
         child = next((p for p in places if p.start == district.end and p.sentence == district.sentence), None)
         alone = any(p.name == district.name and p.start != district.start for p in places)
         if child is not None and alone:
-            out.append(RelationMention(child, "locatedIn", district, child.sentence, 0.7, "place-chain"))
+            out.append(RelationMention(child, "locatedIn", district, child.sentence, 0.5, "place-chain"))
     return out
 
 

@@ -259,7 +259,7 @@ def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lex
         if after is None:
             continue
         for founder in (o for o in orgs if o.end <= t_start and t_start - o.end <= 24):
-            out.append(_rel(founder, "founded", after, sentence, 0.7, "A组建C"))
+            out.append(_rel(founder, "founded", after, sentence, 0.55, "A组建C"))
     return out
 
 
@@ -299,7 +299,7 @@ def _story_partners(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                 partners = [p for p in partners if p is not child]
         if partners and (founded or _triggers(text, partners[-1].end, partners[-1].end + len(clause), lex,
                                               "partnerOf")):
-            out += [_rel(subject, "partnerOf", p, sentence, 0.65, "story+partner") for p in partners]
+            out += [_rel(subject, "partnerOf", p, sentence, 0.75, "story+partner") for p in partners]
     return out
 
 
@@ -347,16 +347,16 @@ def _guidance(text: str, ms: list[Mention], sentence: int, lex: Lexicons) -> lis
         person = next((m for m in agents if m.label == "Person"), None)
         agent = person or (agents[-1] if agents else None)
         if agent is not None and agent.name != target.name:
-            out.append(_rel(agent, "guides", target, sentence, 0.65, "agent+trigger+target"))
+            out.append(_rel(agent, "guides", target, sentence, 0.7, "agent+trigger+target"))
         if target is toward:  # A向B选派党建指导员C: C guides B
             sent = next((m for m in ms if m.label == "Person" and 0 < m.start - t_end <= 8
                          and text[t_end:m.start] in lex.titles), None)
             if sent is not None:
-                out.append(_rel(sent, "guides", target, sentence, 0.65, "agent+trigger+target"))
+                out.append(_rel(sent, "guides", target, sentence, 0.7, "agent+trigger+target"))
         sent = next((m for m in ms if m.label == "Person" and text[target.end:target.end + 1] == "的"
                      and 0 < m.start - target.end <= 10 and text[target.end + 1:m.start] in lex.titles), None)
         if person is None and sent is not None:  # A派驻B的党建指导员C: C guides B too
-            out.append(_rel(sent, "guides", target, sentence, 0.65, "agent+trigger+target"))
+            out.append(_rel(sent, "guides", target, sentence, 0.7, "agent+trigger+target"))
     return out
 
 
@@ -376,5 +376,5 @@ def _done_by(text: str, ms: list[Mention], sentence: int) -> list[RelationMentio
         if done is None or subject is None or subject.name == agent.name:
             continue
         predicate = "guides" if done["guides"] else "founded"
-        out.append(_rel(agent, predicate, subject, sentence, 0.65, "由A+verb"))
+        out.append(_rel(agent, predicate, subject, sentence, 0.7, "由A+verb"))
     return out

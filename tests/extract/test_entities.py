@@ -101,6 +101,7 @@ CASES = [
      ("黄岭村委会", "GovernmentOrganization")),
     ("a community's residents' committee", "乌兰社区党委书记、居委会主任白晓雪说,居民满意。",
      ("乌兰社区居委会", "GovernmentOrganization")),
+    ("a partner's name with its trade word", "宁波恒岳今年则与长城汽车签约,供应零部件。", ("长城汽车", "Company")),
     ("a partner jieba cuts into pieces", "去年,公司与五一重机签订氢能重卡合作协议。", ("五一重机", "Company")),
     ("first item of a list after 与", "泉安鞋业党委与Y7智跑、恒泰鞋材等配套企业结对。", ("Y7智跑", "Company")),
     ("a trade committee named after its city", "柳州市汽配行业党委召开述职评议会。", ("柳州市汽配行业党委", "PartyOrganization")),
@@ -161,6 +162,16 @@ def test_entity_rules(what, raw, expected):
 ])
 def test_generic_phrases_are_not_names(raw, not_expected):
     assert not_expected not in mentions(raw)
+
+
+@pytest.mark.parametrize("raw", ["这家台湾上市公司在宁波设厂。", "一批浙江民营企业参加。", "鲁企党总支成立。"])
+def test_a_place_and_a_description_is_not_a_name(raw):
+    assert not any(label in ("Company", "PartyOrganization") for _, label in mentions(raw))
+
+
+def test_a_town_in_a_partner_slot_stays_a_place():
+    found = mentions("八年前,柳溪镇与杭州市上城区湖滨街道结对,双方共建。")
+    assert ("柳溪镇", "Company") not in found
 
 
 @pytest.mark.parametrize("raw", ["公司党支部被评为五星级党支部。", "该支部获评标准化党支部。"])
