@@ -200,7 +200,7 @@ _BOILERPLATE_TEXT = re.compile(
     r"责任编辑|打印|关闭|收藏|版权所有|copyright|©)", re.I)
 _META_DATE = ("article:published_time", "og:published_time", "pubdate", "publishdate", "publish_date",
               "date", "dc.date", "dc.date.issued", "dcterms.created", "datepublished")
-_META_SOURCE = ("source", "og:site_name", "site_name", "article:publisher", "publisher")
+_META_SOURCE = ("source", "contentsource", "og:site_name", "site_name", "article:publisher", "publisher")
 
 
 class _BodyParser(HTMLParser):

@@ -157,3 +157,12 @@ def test_missing_and_unsupported_paths(tmp_path):
     pdf.write_bytes(b"%PDF")
     with pytest.raises(KgError, match="unsupported file type '.pdf'"):
         list(read_documents([pdf]))
+
+
+def test_html_source_from_a_content_source_meta_tag(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><meta name="ContentSource" content="鄂尔多斯新闻网"></head>'
+                    "<body><p>伊金霍洛旗一家氢能企业与嘎查党支部结成对子,帮扶牧民增收。</p></body></html>",
+                    encoding="utf-8")
+    (article,) = read_documents([page])
+    assert article.source == "鄂尔多斯新闻网"

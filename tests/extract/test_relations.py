@@ -111,6 +111,8 @@ CASES = [
      ("华强北电子市场", "locatedIn", "福田街道", None)),
     ("the head of a village committee", "会上,黄岭村党支部书记、村委会主任任洪波说,收入翻番。",
      ("任洪波", "holdsPosition", "黄岭村委会", "主任")),
+    ("牵头成立: the body set the other up", "2020年,黄岭村党支部牵头成立黄岭茶叶专业合作社。",
+     ("黄岭村党支部", "founded", "黄岭茶叶专业合作社", None)),
     ("a zone's administrative committee sits under the zone",
      "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
      ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
