@@ -174,3 +174,9 @@ def _eval_pairs(paths: tuple[Path, ...], gold: Path | None) -> list[tuple[str, P
     if not pairs:
         raise KgError("no NAME.gold.json with a matching document found", ", ".join(map(str, paths)))
     return pairs
+
+
+# -- serve: the SPARQL endpoint (kg/serve.py) --------------------------------
+
+
+# -- export: graph-database and file exports (kg/export/) ---------------------
