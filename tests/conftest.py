@@ -38,3 +38,15 @@ def sample_rdf(sample_ttl):
     from rdflib import Graph
 
     return Graph().parse(sample_ttl)
+
+
+@pytest.fixture(scope="session")
+def sample_store_dir(tmp_path_factory, sample_ttl):
+    """The sample graph in an on-disk Oxigraph store, as ``kg build --store`` writes it."""
+    import pyoxigraph as ox
+
+    from kg.store import write_store
+
+    out = tmp_path_factory.mktemp("store") / "sample-store"
+    write_store(sample_ttl.read_bytes(), ox.RdfFormat.TURTLE, out)
+    return out
