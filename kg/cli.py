@@ -32,8 +32,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Graph file to write: .ttl (Turtle), .nt (N-Triples) or .jsonld.")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path),
+              help="Also (or instead) write an Oxigraph store directory for fast queries; replaces a kg store there.")
 @click.option("--base", default=None, help="Base IRI of entity IRIs (default https://w3id.org/kg/id/).")
 @click.option("--encoding", default=None, help="Force the input encoding (default: detect).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -41,18 +43,21 @@ def main() -> None:
 @click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), show_default=True,
               help="Leave out facts below this confidence.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-def build(paths, output, base, encoding, lexicons, min_confidence, quiet):
+def build(paths, output, store_dir, base, encoding, lexicons, min_confidence, quiet):
     """Extract a knowledge graph from files or folders of articles.
 
-    Example: kg build data/samples -o out.ttl
+    Example: kg build data/samples -o out.ttl --store out.store
     """
     from .graph import build_graph
     from .pipeline import documents, filter_confidence
-    from .rdf import DEFAULT_BASE, format_for, write_rdf
+    from .rdf import DEFAULT_BASE, format_for, write_rdf, write_store_from
     from .extract import extract
     from .resolve import resolve
 
-    format_for(output)  # fail on a bad output name before any work
+    if output is None and store_dir is None:
+        raise click.UsageError("give -o FILE, --store DIR, or both")
+    if output is not None:
+        format_for(output)  # fail on a bad output name before any work
     started = time.perf_counter()
     docs = documents(paths, encoding)
     show = not quiet and sys.stderr.isatty()
@@ -64,13 +69,17 @@ def build(paths, output, base, encoding, lexicons, min_confidence, quiet):
     if min_confidence:
         resolved = filter_confidence(resolved, min_confidence)
     G = build_graph(resolved)
-    triples = write_rdf(G, output, base or DEFAULT_BASE)
+    if store_dir is not None:
+        triples = write_store_from(G, store_dir, base or DEFAULT_BASE)
+    if output is not None:
+        triples = write_rdf(G, output, base or DEFAULT_BASE)
     if not quiet:
         types = Counter(e.type for e in resolved.entities)
         by_type = ", ".join(f"{t} {n}" for t, n in sorted(types.items()))
         click.echo(f"{len(resolved.documents)} documents, {len(resolved.entities)} entities ({by_type}), "
                    f"{len(resolved.relations)} relations, {len(resolved.events)} events, {triples} triples "
-                   f"-> {output} in {time.perf_counter() - started:.1f} s", err=True)
+                   f"-> {' and '.join(str(p) for p in (output, store_dir) if p is not None)} "
+                   f"in {time.perf_counter() - started:.1f} s", err=True)
 
 
 class _Null:
@@ -87,46 +96,47 @@ class _Null:
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 @click.argument("query")
-@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
-              show_default=True)
-def query(graph, query, fmt):
-    """Run a SPARQL SELECT or ASK query (text, or a .rq file) over a graph file.
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt"]),
+              default=None, help="Results format [default: table; turtle for CONSTRUCT and DESCRIBE].")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (a string, <iri> or kg:/data: name), safely (repeatable).")
+def query(graph, query, fmt, params):
+    """Run a SPARQL query (text, or a .rq file) over a graph file or a store.
 
-    Example: kg query out.ttl ontology/queries/positions.rq
+    SELECT, ASK, CONSTRUCT and DESCRIBE; the prefixes kg:, data:, rdfs:, skos:,
+    prov:, org:, schema:, dcterms: and xsd: are known without PREFIX lines.
+
+    Example: kg query out.ttl ontology/queries/positions.rq --param person=李新宇
     """
-    from .query import format_csv, format_json, format_table, load_graph, read_query, run_query
+    from .query import parse_params, read_query, render, run_query
+    from .store import open_graph
 
     text, where = read_query(query)
-    g = load_graph(graph)
-    result = run_query(g, text, where)
-    if isinstance(result, bool):
-        click.echo("true" if result else "false")
-        return
-    variables, rows = result
-    if fmt == "table":
-        click.echo(format_table(variables, rows))
-    elif fmt in ("csv", "tsv"):
-        click.echo(format_csv(variables, rows, "," if fmt == "csv" else "\t"), nl=False)
-    else:
-        click.echo(format_json(variables, rows))
+    bindings = parse_params(params, text)
+    store = open_graph(graph)
+    result = run_query(store, text, where, bindings, fmt)
+    click.echo(render(result, fmt), nl=False)
+
+
+_STATS = """SELECT ?kind ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  { ?x a ?c . BIND("class" AS ?kind) BIND(STRAFTER(STR(?c), "#") AS ?name) FILTER(STRSTARTS(STR(?c), STR(kg:))) }
+  UNION { ?f a kg:Assertion ; rdf:predicate ?p . BIND(?f AS ?x) BIND("relation" AS ?kind)
+          BIND(STRAFTER(STR(?p), "#") AS ?name) }
+} GROUP BY ?kind ?name ORDER BY ?kind ?name"""
 
 
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 def stats(graph):
-    """Count entities by type, relations by predicate, events, documents in a graph file."""
-    from .query import load_graph, run_query
+    """Count entities by type, relations by predicate, events, documents in a graph file or store."""
+    from .query import run_query, term_text
+    from .store import open_graph
 
-    g = load_graph(graph)
-    text = """SELECT ?kind ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {
-      { ?x a ?c . BIND("class" AS ?kind) BIND(STRAFTER(STR(?c), "#") AS ?name) FILTER(STRSTARTS(STR(?c), STR(kg:))) }
-      UNION { ?f a kg:Assertion ; rdf:predicate ?p . BIND(?f AS ?x) BIND("relation" AS ?kind)
-              BIND(STRAFTER(STR(?p), "#") AS ?name) }
-    } GROUP BY ?kind ?name ORDER BY ?kind ?name"""
-    _, rows = run_query(g, text)
-    click.echo(f"triples {len(g)}")
-    for kind, name, n in rows:
-        click.echo(f"{kind:<9} {str(name):<24} {int(n):>6}")
+    store = open_graph(graph)
+    result = run_query(store, _STATS)
+    click.echo(f"triples {len(store)}")
+    for kind, name, n in result.rows:
+        click.echo(f"{term_text(kind):<9} {term_text(name):<24} {int(term_text(n)):>6}")
 
 
 @main.command("eval")

@@ -1,41 +1,43 @@
-"""SPARQL over a built graph file; results as a table, CSV or JSON."""
+"""SPARQL over a graph file or store: every query form, results as a table, CSV, TSV,
+SPARQL JSON or XML, graphs as Turtle or N-Triples. Oxigraph answers; rdflib is not involved."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import re
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.term import Literal, Node
+import pyoxigraph as ox
 
 from .errors import KgError
-from .rdf import FORMATS, KG
+from .rdf import KG
 
-PREFIXES = {"kg": str(KG), "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+PREFIXES = {"kg": str(KG), "data": "https://w3id.org/kg/id/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
             "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
             "skos": "http://www.w3.org/2004/02/skos/core#", "xsd": "http://www.w3.org/2001/XMLSchema#",
             "dcterms": "http://purl.org/dc/terms/", "schema": "https://schema.org/",
             "prov": "http://www.w3.org/ns/prov#", "org": "http://www.w3.org/ns/org#"}
 
+SOLUTION_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-def load_graph(path: str | Path) -> Graph:
-    """Parse a Turtle, N-Triples or JSON-LD file, with a clear error if it is not one."""
-    path = Path(path)
-    if not path.is_file():
-        raise KgError("no such graph file", str(path))
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise KgError(f"unknown graph format '{path.suffix}'", str(path), hint="use .ttl, .nt or .jsonld")
-    g = Graph()
-    try:
-        g.parse(path, format=fmt)
-    except Exception as err:  # rdflib raises many types; all mean "not a valid graph file"
-        raise KgError(f"cannot parse graph: {str(err).splitlines()[0] if str(err) else type(err).__name__}",
-                      str(path)) from None
-    return g
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass
+class Result:
+    """What a query gave: rows (SELECT), a truth value (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+
+    form: str  # "SELECT", "ASK" or "GRAPH"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool = False
+    triples: list[ox.Triple] = field(default_factory=list)
+    document: str | None = None  # a SPARQL results document (JSON, XML, CSV, TSV) when one was asked for
 
 
 def read_query(query: str) -> tuple[str, str]:
@@ -48,37 +50,102 @@ def read_query(query: str) -> tuple[str, str]:
     return query, "<query>"
 
 
-def run_query(g: Graph, text: str, where: str = "<query>") -> tuple[list[str], list[tuple[Node | None, ...]]] | bool:
-    """Run SELECT (returns variables and rows) or ASK (returns a bool)."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql import prepareQuery
+def parse_params(pairs: tuple[str, ...] | list[str], text: str) -> dict[ox.Variable, Term]:
+    """``name=value`` pairs bound as values, never pasted into the query text.
 
+    ``<iri>`` and ``prefix:local`` (a prefix kg knows) give an IRI; anything else is a
+    plain string literal, so quotes or braces in a value cannot change the query."""
+    out: dict[ox.Variable, Term] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not _NAME.fullmatch(name):
+            raise KgError(f"bad --param '{pair}'", hint="write --param name=value, e.g. --param person=李新宇")
+        if not re.search(rf"[?$]{re.escape(name)}\b", text):
+            raise KgError(f"the query has no variable ?{name} to bind", "--param")
+        out[ox.Variable(name)] = _term(value)
+    return out
+
+
+def _term(value: str) -> Term:
+    if value.startswith("<") and value.endswith(">"):
+        try:
+            return ox.NamedNode(value[1:-1])
+        except ValueError as err:
+            raise KgError(f"bad IRI in --param: {err}", value) from None
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and re.fullmatch(r"[^\s<>\"{}|^`\\]+", local):
+        return ox.NamedNode(PREFIXES[prefix] + local)
+    return ox.Literal(value)
+
+
+def run_query(store: ox.Store, text: str, where: str = "<query>",
+              params: dict[ox.Variable, Term] | None = None, fmt: str | None = None) -> Result:
+    """Run any SPARQL query form; a syntax error names its line and column.
+
+    With ``fmt`` one of the SPARQL results formats, Oxigraph writes the document
+    while it reads the answer (``Result.document``); otherwise rows are collected."""
     try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
-    except ParseException as err:
-        raise KgError(f"invalid SPARQL: {err.msg}", where, err.lineno, err.col) from None
-    except Exception as err:
-        raise KgError(f"invalid SPARQL: {err}", where) from None
-    try:
-        result = g.query(prepared)
-    except Exception as err:
+        answer = _ask(store, text, params)
+        if fmt in SOLUTION_FORMATS and not isinstance(answer, ox.QueryTriples):
+            form = "ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT"
+            return Result(form, document=answer.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8"))
+        if isinstance(answer, ox.QueryBoolean):
+            return Result("ASK", boolean=bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            variables = [v.value for v in answer.variables]
+            return Result("SELECT", variables, [tuple(solution[v] for v in variables) for solution in answer])
+        return Result("GRAPH", triples=sorted(answer, key=str))
+    except SyntaxError as err:
+        message = str(err)
+        position = _POSITION.search(message)
+        # Oxigraph counts the column one past the offending character
+        line, column = (int(position[1]), max(1, int(position[2]) - 1)) if position else (None, None)
+        raise KgError(f"invalid SPARQL: {_POSITION.sub('', message).strip(' :')}", where, line, column) from None
+    except (OSError, RuntimeError) as err:
         raise KgError(f"query failed: {err}", where) from None
-    if result.type == "ASK":
-        return bool(result.askAnswer)
-    if result.type != "SELECT":
-        raise KgError(f"{result.type} queries are not supported here yet; use SELECT or ASK", where)
-    variables = [str(v) for v in result.vars]
-    return variables, [tuple(row) for row in result]
 
 
-def term_text(term: Node | None) -> str:
+def _ask(store: ox.Store, text: str, params: dict[ox.Variable, Term] | None):
+    """Oxigraph substitutes only projected variables; others are bound by a trailing
+    VALUES block whose terms Oxigraph itself writes (escaped), never by pasting text."""
+    try:
+        return store.query(text, prefixes=PREFIXES, substitutions=params or None)
+    except RuntimeError as err:
+        if not params or "projection" not in str(err):
+            raise
+    names = " ".join(str(v) for v in params)
+    values = " ".join(str(t) for t in params.values())
+    return store.query(f"{text}\nVALUES ({names}) {{ ({values}) }}", prefixes=PREFIXES)
+
+
+def term_text(term: Term | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
         return str(term)
-    if isinstance(term, Literal):
-        return str(term)
-    return str(term)
+    return term.value
+
+
+def render(result: Result, fmt: str | None) -> str:
+    """The result in the format asked for (default: a table, or Turtle for a graph)."""
+    if result.form == "GRAPH":
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise KgError(f"a CONSTRUCT or DESCRIBE result is a graph; it cannot be written as {fmt}",
+                          hint="use --format turtle or nt")
+        prefixes = {k: v for k, v in PREFIXES.items() if k != "data"} if fmt == "turtle" else None
+        return ox.serialize(result.triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes).decode("utf-8")
+    if fmt in GRAPH_FORMATS:
+        raise KgError(f"a {result.form} result is not a graph; it cannot be written as {fmt}",
+                      hint="use --format table, csv, tsv, json or xml")
+    if result.document is not None:
+        return result.document
+    if result.form == "ASK":
+        return "true\n" if result.boolean else "false\n"
+    return format_table(result.variables, result.rows) + "\n"
 
 
 def _width(text: str) -> int:
@@ -102,35 +169,3 @@ def format_table(variables: list[str], rows: list[tuple], max_width: int = 60) -
 def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if _width(text) <= limit else text[: max(1, limit // 2 - 1)] + "…"
-
-
-def format_csv(variables: list[str], rows: list[tuple], delimiter: str = ",") -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow([term_text(t) for t in row])
-    return buffer.getvalue()
-
-
-def format_json(variables: list[str], rows: list[tuple]) -> str:
-    """SPARQL 1.1 Query Results JSON."""
-    bindings = []
-    for row in rows:
-        binding = {}
-        for var, term in zip(variables, row):
-            if term is None:
-                continue
-            if isinstance(term, URIRef):
-                binding[var] = {"type": "uri", "value": str(term)}
-            elif isinstance(term, Literal):
-                item = {"type": "literal", "value": str(term)}
-                if term.language:
-                    item["xml:lang"] = term.language
-                elif term.datatype:
-                    item["datatype"] = str(term.datatype)
-                binding[var] = item
-            else:
-                binding[var] = {"type": "bnode", "value": str(term)}
-        bindings.append(binding)
-    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)

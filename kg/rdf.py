@@ -192,3 +192,12 @@ def write_rdf(G: nx.MultiDiGraph, path: str | Path, base: str = DEFAULT_BASE) ->
     g = to_rdf(G, base)
     atomic_write(path, serialize(g, fmt))
     return len(g)
+
+
+def write_store_from(G: nx.MultiDiGraph, path: str | Path, base: str = DEFAULT_BASE) -> int:
+    """Write ``G`` into an Oxigraph store directory, all or nothing. Returns the triple count."""
+    import pyoxigraph as ox
+
+    from .store import write_store
+
+    return write_store(serialize(to_rdf(G, base), "nt"), ox.RdfFormat.N_TRIPLES, path)

@@ -8,6 +8,7 @@ through rdflib's SPARQL engine: rdflib builds and serialises, Oxigraph answers.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,6 +19,9 @@ from .errors import KgError
 
 FILE_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
                 ".json": ox.RdfFormat.JSON_LD}
+_PARSER_POSITION = re.compile(r"^Parser error (?:at line \d+ between columns \d+ and \d+|between line \d+ column \d+ "
+                              r"and line \d+ column \d+): ")
+_FILE_POSITION = re.compile(r" \([^()]*, line \d+\)$")
 _MARKER = "kg-store"  # written beside Oxigraph's files, so a stray folder is never taken for a store
 
 
@@ -62,7 +66,8 @@ def load_file(path: str | Path) -> ox.Store:
         store.load(path=str(path), format=fmt)
     except SyntaxError as err:
         line, column = _position(err)
-        raise KgError(f"cannot parse graph: {_first_line(err)}", str(path), line, column) from None
+        message = _PARSER_POSITION.sub("", _first_line(err))
+        raise KgError(f"cannot parse graph: {_FILE_POSITION.sub('', message)}", str(path), line, column) from None
     except (OSError, ValueError) as err:
         raise KgError(f"cannot read graph: {_first_line(err)}", str(path)) from None
     return store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import subprocess
 import sys
 
@@ -84,7 +86,47 @@ def test_query_outputs(graph_file):
     csv = kg("query", graph_file, 'SELECT ?n WHERE { ?x rdfs:label ?n } ORDER BY ?n LIMIT 1', "-f", "csv")
     assert csv.output.splitlines()[0] == "n"
     js = kg("query", graph_file, 'ASK { ?x rdfs:label "华为" }', "-f", "json")
-    assert js.output.strip() == "true"
+    assert json.loads(js.output)["boolean"] is True
+    ask = kg("query", graph_file, 'ASK { ?x rdfs:label "华为" }')
+    assert ask.output == "true\n"
+    graph = kg("query", graph_file, 'CONSTRUCT { ?x rdfs:label ?n } WHERE { ?x a kg:Person ; rdfs:label ?n }', "-f", "nt")
+    assert graph.exit_code == 0 and all(line.endswith(" .") for line in graph.output.splitlines())
+    bound = kg("query", graph_file, ROOT / "ontology" / "queries" / "positions.rq", "-f", "csv", "-p", "person=李新宇")
+    assert [r.split(",")[0] for r in bound.output.splitlines()[1:]] == ["李新宇"] * (len(bound.output.splitlines()) - 1)
+    assert len(bound.output.splitlines()) >= 2
+
+
+def test_build_writes_a_store_that_query_and_stats_read(tmp_path, graph_file):
+    store = tmp_path / "g.store"
+    assert kg("build", SAMPLE, "--store", store, "--quiet").exit_code == 0
+    on_store = kg("query", store, ROOT / "ontology" / "queries" / "positions.rq", "-f", "csv")
+    on_file = kg("query", graph_file, ROOT / "ontology" / "queries" / "positions.rq", "-f", "csv")
+    assert on_store.exit_code == 0 and on_store.output == on_file.output
+    assert kg("stats", store).output == kg("stats", graph_file).output
+    again = kg("build", SAMPLE, "--store", store, "--quiet")  # a kg store is replaced whole
+    assert again.exit_code == 0 and kg("stats", store).output == kg("stats", graph_file).output
+
+
+def test_build_refuses_to_replace_a_folder_that_is_not_a_store(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine", encoding="utf-8")
+    result = kg("build", SAMPLE, "--store", folder, "--quiet")
+    assert result.exit_code == 1 and "not a kg store" in result.output
+    assert (folder / "keep.txt").read_text(encoding="utf-8") == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes"]  # no temporary folder left
+
+
+def test_build_needs_an_output(tmp_path):
+    result = kg("build", SAMPLE)
+    assert result.exit_code == 2 and "--store" in result.output
+
+
+def test_query_on_a_missing_graph_or_a_folder_that_is_not_a_store(tmp_path):
+    missing = kg("query", tmp_path / "nope.ttl", "ASK {}")
+    assert missing.exit_code == 1 and "no such graph file or store" in missing.output
+    folder = kg("query", tmp_path, "ASK {}")
+    assert folder.exit_code == 1 and "not a kg store" in folder.output
 
 
 def test_invalid_query_names_line_and_column(graph_file):
@@ -98,7 +140,8 @@ def test_query_on_a_file_that_is_not_a_graph(tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("this is not turtle", encoding="utf-8")
     result = kg("query", bad, "ASK {}")
-    assert result.exit_code == 1 and result.output.startswith(f"kg: error: {bad}: cannot parse graph")
+    assert result.exit_code == 1 and result.output.startswith(f"kg: error: {bad}:1:1: cannot parse graph")
+    assert result.output.count("\n") == 1
 
 
 def test_stats(graph_file):
