@@ -50,7 +50,13 @@ def open_store(path: str | Path) -> ox.Store:
     try:
         return ox.Store.read_only(str(path))
     except OSError as err:
-        raise KgError(f"cannot open store: {_first_line(err)}", str(path)) from None
+        message = _first_line(err)
+        if "CURRENT" in message or "Corruption" in message:
+            raise KgError("the store is damaged or incomplete", str(path),
+                          hint="rebuild it with: kg build ARTICLES --store DIR") from None
+        if "lock" in message.lower():
+            raise KgError("the store is locked by another process", str(path)) from None
+        raise KgError(f"cannot open store: {message}", str(path)) from None
 
 
 def load_file(path: str | Path) -> ox.Store:

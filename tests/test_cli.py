@@ -117,6 +117,16 @@ def test_build_refuses_to_replace_a_folder_that_is_not_a_store(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes"]  # no temporary folder left
 
 
+def test_a_damaged_store_is_one_clear_line(tmp_path, sample_store_dir):
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(sample_store_dir, damaged)
+    (damaged / "CURRENT").unlink()
+    result = kg("stats", damaged)
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "damaged or incomplete" in result.output
+
+
 def test_build_needs_an_output(tmp_path):
     result = kg("build", SAMPLE)
     assert result.exit_code == 2 and "--store" in result.output
