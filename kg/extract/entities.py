@@ -265,6 +265,8 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
                 continue
             if not _good_head(ctx, head, strength) or common or _verb_head(ctx, start, s_start):
                 continue
+            if suffix in _PLAIN_KINDS and not _distinctive(ctx, start, s_start, places):
+                continue  # 牧民合作社, 职业学校: a kind of body, not one body's name
             if strength == "industry" and _trade_phrase(ctx, start, s_start, s_end):
                 continue
             conf = 0.85 if strength == "legal" else 0.75  # trade endings: 30 right in 33 on dev and a/b
@@ -273,6 +275,18 @@ def _organisations(ctx: SentenceContext, places: list[Mention]) -> list[Mention]
             out.append(_mention(ctx, start, s_end, label, conf, f"suffix:{strength}"))
             taken.append((start, s_end))
     return _units(ctx, out, pending)
+
+
+_PLAIN_KINDS = ("合作社", "学校")
+
+
+def _distinctive(ctx: SentenceContext, start: int, end: int, places: list[Mention]) -> bool:
+    """The words before a plain kind of body include a place, a rare word, or the
+    name of a village the sentence names (龙凤村 … 龙凤茶叶专业合作社)."""
+    words = [t for t in ctx.tokens if start <= t.start and t.end <= end]
+    named = {re.sub(r"(村|镇|乡|社区|街道|嘎查)$", "", p.name) for p in places}
+    return any(ctx.lex.place(t.text) or word_frequency(t.text) < 100 for t in words) or \
+        any(len(n) >= 2 and ctx.text.startswith(n, start) for n in named)
 
 
 def _units(ctx: SentenceContext, found: list[Mention], pending: list[tuple[int, int, str]]) -> list[Mention]:

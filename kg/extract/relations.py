@@ -96,6 +96,8 @@ def _positions(text: str, ms: list[Mention], sentence: int, lex: Lexicons,
                                                   group_org)
             if org is None:
                 continue
+            if org.label == "PartyOrganization" and lex.titles.get(title) == "corporate":
+                org = _owner_of(org, orgs) or org  # X党支部党员、总工程师Y: the engineer of X
             role = _BODY_WORDS.sub("", title) if org.label == "PartyOrganization" and title not in (
                 "党建指导员", "党务工作者") else title
             out.append(_rel(person, "holdsPosition", org, sentence, conf, "org+title+name", role or title))
@@ -208,14 +210,23 @@ def _org_before(text: str, orgs: list[Mention], at: int) -> Mention | None:
 
 
 def _members(text: str, ms: list[Mention], sentence: int) -> list[RelationMention]:
+    """"X党员Y", "X党员、青年工程师Y", "X党员Y、Z": Y (and Z) are members of X."""
     out = []
+    previous: tuple[Mention, Mention] | None = None  # the last (person, organisation) found
     for person in (m for m in ms if m.label == "Person"):
-        if text[max(0, person.start - 2):person.start] != "党员":
-            continue
-        org = next((o for o in reversed(ms) if o.label in ORGS and o.end == person.start - 2), None)
+        marker = _MEMBER.search(text, max(0, person.start - 12), person.start)
+        org = next((o for o in reversed(ms) if o.label in ORGS and marker and o.end == marker.start()), None)
+        if org is None and previous is not None and text[previous[0].end:person.start] in ("、", "和", "及"):
+            org = previous[1]  # 党员王磊、孙丽娟: the list shares the organisation
         if org is not None:
             out.append(_rel(person, "memberOf", org, sentence, 0.8, "org+党员+name"))
+            previous = (person, org)
+        else:
+            previous = None
     return out
+
+
+_MEMBER = re.compile(r"(?:的)?(?:老|优秀|普通|青年)?党员(?:、[\u4e00-\u9fff]{2,8})?$")
 
 
 def _triggers(text: str, start: int, end: int, lex: Lexicons, relation: str) -> list[tuple[int, int, str]]:
@@ -238,6 +249,8 @@ def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lex
             between = text[a.end:b.start]
             if not _JOINERS.match(between) or between.strip() == "、" and i + 1 in listed:
                 continue
+            if _MODIFIES.match(text, b.end):  # 与X下属的Y合资: Y is the partner, X only says whose Y is
+                b = next((o for o in orgs if o.start == _MODIFIES.match(text, b.end).end()), b)
             partners = _listed_from(text, orgs, b) if between.strip() != "、" else [b]
             listed.update(orgs.index(p) for p in partners[1:])
             out += [_rel(a, "partnerOf", p, sentence, 0.7, "A与B+trigger") for p in partners]
@@ -258,11 +271,12 @@ def _partners_and_founders(text: str, ms: list[Mention], sentence: int, lex: Lex
         after = next((o for o in orgs if o.start >= t_end and o.start - t_end <= 4), None)
         if after is None:
             continue
-        for founder in (o for o in orgs if o.end <= t_start and t_start - o.end <= 24):
+        for founder in (o for o in orgs if o.end <= t_start and t_start - o.end <= 24 and not _MODIFIES.match(text, o.end)):
             out.append(_rel(founder, "founded", after, sentence, 0.55, "A组建C"))
     return out
 
 
+_MODIFIES = re.compile(r"(?:下属|旗下|所属)?的")
 _STORY_SUBJECT = re.compile(r"(?:(该|本)|(?<![\u4e00-\u9fff]))(公司|集团|企业)(?:还|也|又|已|先后|分别|正式)?(?:与|和|同|携手|联合)$")
 
 

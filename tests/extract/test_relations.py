@@ -113,6 +113,12 @@ CASES = [
      ("任洪波", "holdsPosition", "黄岭村委会", "主任")),
     ("牵头成立: the body set the other up", "2020年,黄岭村党支部牵头成立黄岭茶叶专业合作社。",
      ("黄岭村党支部", "founded", "黄岭茶叶专业合作社", None)),
+    ("members listed after 党员", "首批成员有秦岭新材料股份有限公司党员王磊、孙丽娟。",
+     ("孙丽娟", "memberOf", "秦岭新材料股份有限公司", None)),
+    ("member with another title", "黔东科技党支部党员、总工程师陈立新介绍,项目进展顺利。",
+     ("陈立新", "memberOf", "黔东科技党支部", None)),
+    ("与X下属的Y: Y is the partner", "今年8月,蜀道物流有限公司已与绵阳高新区管委会下属的绵阳高新产业投资有限公司签订合作协议。",
+     ("蜀道物流有限公司", "partnerOf", "绵阳高新产业投资有限公司", None)),
     ("a zone's administrative committee sits under the zone",
      "柳州高新区位于柳州市北部。昨日,柳州高新区管委会召开企业座谈会。",
      ("柳州高新区管委会", "subOrganizationOf", "柳州高新区", None)),
@@ -175,6 +181,12 @@ def test_a_correspondent_holds_no_post_at_the_outlet():
     found = relations("秦川日报讯(记者 雷振东 通讯员 何佳琪)昨日,会议召开。")
     assert ("雷振东", "holdsPosition", "秦川日报", "记者") in found
     assert not any(s == "何佳琪" for s, _, _, _ in found)
+
+
+def test_the_owner_in_与x下属的y_is_neither_partner_nor_founder():
+    found = relations("今年8月,蜀道物流有限公司已与绵阳高新区管委会下属的绵阳高新产业投资有限公司合资成立蜀绵智能装备有限公司。")
+    assert not any("管委会" in s and p in ("partnerOf", "founded") or "管委会" in o and p == "partnerOf"
+                   for s, p, o, _ in found)
 
 
 def test_trade_committee_is_not_given_to_a_company_of_the_sentence():
