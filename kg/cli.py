@@ -190,3 +190,35 @@ def _eval_pairs(paths: tuple[Path, ...], gold: Path | None) -> list[tuple[str, P
 
 
 # -- export: graph-database and file exports (kg/export/) ---------------------
+_EXPORT_FORMATS = ("neo4j", "ladybug", "graphml", "gexf", "csv", "jsonld", "nt")  # kept equal to kg.export.FORMATS
+
+
+@main.command("export")
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("out", required=False, type=click.Path(path_type=Path))
+@click.option("--to", "fmt", required=True, type=click.Choice(_EXPORT_FORMATS),
+              help="neo4j: CSV for neo4j-admin + load.cypher (folder); ladybug: LadybugDB database; "
+                   "graphml, gexf: for Gephi/Cytoscape; csv: nodes.csv + edges.csv (folder); jsonld, nt: RDF.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists (only once the new export is complete).")
+@click.option("--bolt", metavar="URI", default=None,
+              help="With --to neo4j: also MERGE the graph into a running server (bolt://host:7687) with the "
+                   "official driver. Tested only against a fake driver; no Neo4j server was available.")
+@click.option("--user", default="neo4j", show_default=True, envvar="NEO4J_USER", help="Neo4j user for --bolt.")
+@click.option("--password", default=None, envvar="NEO4J_PASSWORD",
+              help="Neo4j password for --bolt (or set NEO4J_PASSWORD).")
+@click.option("--database", default=None, help="Neo4j database for --bolt (default: the server's default).")
+def export_cmd(graph, out, fmt, force, bolt, user, password, database):
+    """Export a graph file or store directory for graph databases, graph tools or spreadsheets.
+
+    OUT is a file (graphml, gexf, jsonld, nt), a folder (neo4j, csv) or a database
+    file (ladybug). Nodes are entities and events, keyed by IRI; edges are the
+    relations (with title, date, confidence, evidence) and event participants.
+
+    Example: kg export out.ttl --to ladybug out.lbdb
+    """
+    from .export import export
+
+    if out is None and not bolt:
+        raise click.UsageError("missing argument 'OUT' (only --to neo4j --bolt URI may leave it out)")
+    summary = export(graph, fmt, out, force=force, bolt=bolt, user=user, password=password, database=database)
+    click.echo(summary.line(), err=True)
