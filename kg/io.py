@@ -19,6 +19,9 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as err:
         raise KgError(f"cannot write output: {err.strerror}", str(path)) from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes owner-only files; outputs are ordinary files
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -85,3 +85,17 @@ def test_iri_safe_keeps_only_iri_characters(name):
     allowed = set(string.ascii_letters + string.digits + "-._~/%")
     assert all(c in allowed or (ord(c) > 127 and c.isalnum()) for c in safe)
     assert URIRef("https://w3id.org/kg/id/x/" + safe).n3()
+
+
+def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
+    import os
+
+    from kg.io import atomic_write
+
+    out = tmp_path / "g.ttl"
+    old = os.umask(0o022)
+    try:
+        atomic_write(out, b"data")
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644 and out.read_bytes() == b"data"
