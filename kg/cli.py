@@ -187,6 +187,33 @@ def _eval_pairs(paths: tuple[Path, ...], gold: Path | None) -> list[tuple[str, P
 
 
 # -- serve: the SPARQL endpoint (kg/serve.py) --------------------------------
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the endpoint to other machines.")
+@click.option("--port", default=7878, type=click.IntRange(0, 65535), show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--timeout", default=10.0, type=click.FloatRange(0, min_open=True), show_default=True,
+              help="Seconds a query may run; past that it is stopped and answered 503.")
+@click.option("--max-rows", default=10_000, type=click.IntRange(1), show_default=True,
+              help="Rows (or triples) sent at most; a longer answer is cut and says so (X-Kg-Truncated: true).")
+@click.option("--max-query-length", default=20_000, type=click.IntRange(1), show_default=True,
+              help="Longest query accepted, in characters (413, or 414 for GET, beyond).")
+@click.option("--allow-service", is_flag=True, help="Let queries call other endpoints with SERVICE (refused otherwise).")
+@click.option("--workers", default=None, type=click.IntRange(1),
+              help="Queries answered at once, each in its own process [default: CPUs, 2 to 4].")
+@click.option("--quiet", is_flag=True, help="No request log on stderr.")
+def serve(graph, host, port, timeout, max_rows, max_query_length, allow_service, workers, quiet):
+    """Answer SPARQL queries over HTTP at /sparql (read-only), with a query page at /.
+
+    GRAPH is a graph file (.ttl, .nt, .jsonld) or a store directory (kg build --store).
+
+    Example: kg serve out.store --port 7878
+    """
+    from .serve import serve as run_server
+
+    run_server(graph, host, port, timeout=timeout, max_rows=max_rows, max_query_length=max_query_length,
+               allow_service=allow_service, workers=workers, quiet=quiet)
 
 
 # -- export: graph-database and file exports (kg/export/) ---------------------
