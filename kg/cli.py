@@ -106,7 +106,7 @@ def query(graph, query, fmt, params):
     SELECT, ASK, CONSTRUCT and DESCRIBE; the prefixes kg:, data:, rdfs:, skos:,
     prov:, org:, schema:, dcterms: and xsd: are known without PREFIX lines.
 
-    Example: kg query out.ttl ontology/queries/positions.rq --param person=李新宇
+    Example: kg query out.ttl ontology/queries/positions.rq --param person=王海峰
     """
     from .query import parse_params, read_query, render, run_query
     from .store import open_graph

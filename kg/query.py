@@ -60,7 +60,7 @@ def parse_params(pairs: tuple[str, ...] | list[str], text: str) -> dict[ox.Varia
         name, sep, value = pair.partition("=")
         name = name.strip().lstrip("?$")
         if not sep or not _NAME.fullmatch(name):
-            raise KgError(f"bad --param '{pair}'", hint="write --param name=value, e.g. --param person=李新宇")
+            raise KgError(f"bad --param '{pair}'", hint="write --param name=value, e.g. --param person=王海峰")
         if not re.search(rf"[?$]{re.escape(name)}\b", text):
             raise KgError(f"the query has no variable ?{name} to bind", "--param")
         out[ox.Variable(name)] = _term(value)

@@ -7,7 +7,6 @@ through rdflib's SPARQL engine: rdflib builds and serialises, Oxigraph answers.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgError
+from .io import replace_path
 
 FILE_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
                 ".json": ox.RdfFormat.JSON_LD}
@@ -100,7 +100,7 @@ def write_store(data: bytes, fmt: ox.RdfFormat, path: str | Path) -> int:
         store.flush()
         del store  # releases Oxigraph's lock before the folder moves
         (tmp / _MARKER).write_text("Oxigraph store written by kg build\n", encoding="utf-8")
-        _replace_dir(tmp, path)
+        replace_path(tmp, path)
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         raise KgError(f"cannot write store: {_first_line(err)}", str(path)) from None
@@ -108,21 +108,6 @@ def write_store(data: bytes, fmt: ox.RdfFormat, path: str | Path) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return count
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` in for ``target``; the old folder is removed only after the swap."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _position(err: SyntaxError) -> tuple[int | None, int | None]:

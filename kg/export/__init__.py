@@ -16,7 +16,6 @@ Example::
 from __future__ import annotations
 
 import importlib
-import os
 import shutil
 import tempfile
 import time
@@ -26,7 +25,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from ..errors import KgError
-from ..io import atomic_write
+from ..io import atomic_write, replace_path
 from ..store import open_graph
 from .model import PropertyGraph, read_graph
 
@@ -135,26 +134,8 @@ def _write_staged(out: Path, write: Callable[[Path], None], before_replace: Call
         write(target)
         if before_replace is not None:
             before_replace()
-        _replace(target, out)
+        replace_path(target, out)
     except OSError as err:
         raise KgError(f"cannot write output: {err.strerror or err}", str(out)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _replace(new: Path, target: Path) -> None:
-    """Swap ``new`` in for ``target`` (a file or a folder); the old one is removed only after the swap."""
-    if not (target.exists() or target.is_symlink()):
-        os.replace(new, target)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        os.replace(old, target)
-        raise
-    if old.is_dir() and not old.is_symlink():
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        old.unlink(missing_ok=True)

@@ -29,7 +29,7 @@ RELATIONS = ("holdsPosition", "memberOf", "hasPartyOrganization", "partnerOf", "
              "subOrganizationOf", "locatedIn")
 PARTICIPANT = "participant"
 # A relation edge takes the date of the events of this kind that name both its ends and share an evidence
-# sentence with it, when they agree on one date (华为 partnerOf 拓维信息: the 2019-07 Partnership); else none.
+# sentence with it, when they agree on one date (A partnerOf B: the 2019-07 Partnership); else none.
 DATED_BY = {"partnerOf": "Partnership", "founded": "Founding"}
 
 ENTITY_COLUMNS = ("iri", "kind", "label", "aliases", "confidence", "evidence", "evidence_text", "evidence_path")

@@ -229,7 +229,7 @@ def _short_names(text: str, m: Mention, lex: Lexicons) -> list[str]:
     """The brand core, and the longer forms of it the article also uses on their own
     (福建安步体育用品股份有限公司 → 安步, and 安步体育 where the text writes that)."""
     core = _brand_core(m, lex)
-    if core is None:  # 深圳市通天地通讯市场 → 通天地通讯市场, where the text writes that
+    if core is None:  # 苏州市观前街百货市场 → 观前街百货市场, where the text writes that
         place = next((m.name[:i] for i in range(min(len(m.name) - 3, 8), 1, -1) if lex.place(m.name[:i])), None)
         rest = m.name[len(place):] if place and m.label in ("Company", "Organization") else ""
         return [rest] if len(rest) >= 4 and text.count(rest) > text.count(m.name) and word_frequency(rest) == 0 \
