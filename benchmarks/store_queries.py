@@ -13,7 +13,8 @@ lookup (a person's positions and the party bodies of those organisations) on
 the store, opened read-only as ``kg query`` does, and on rdflib, with the ratio,
 and a verdict against the targets of the issue: each saved query at least 20x
 faster on the store, the lookup under 50 ms. The "memory ms" column is Oxigraph
-holding the same file in memory (``open_graph`` on a file), for comparison only.
+holding the same data in memory, as ``kg serve --memory`` and any query on a graph file do; the verdict
+is given for both.
 
 rdflib gets its best case: each query is prepared once, outside the timing
 (Oxigraph parses the text on every run). It runs in a forked child stopped at
@@ -239,8 +240,11 @@ def _disagree(r: dict) -> bool:
 
 
 def print_verdict(results: dict[str, dict], lookup_rows: int) -> bool:
-    """One line per target, misses included; False if the engines disagree on a row count."""
-    lines, missed, agree = [], 0, True
+    """One line per target and engine, misses included; False if the engines disagree on a row count.
+
+    The issue's target is on the store (on disk); the same targets are checked for Oxigraph in memory,
+    which is what ``kg serve --memory`` and every query on a graph file use."""
+    lines, missed, agree = [], {"store": 0, "memory": 0}, True
     for name, r in results.items():
         if _disagree(r):
             counts = ", ".join(f"{engine} {n}" for engine, n in r["rows"].items())
@@ -248,29 +252,36 @@ def print_verdict(results: dict[str, dict], lookup_rows: int) -> bool:
             agree = False
         if name == "lookup":
             continue
-        bound, speedup = (">" if r["stopped"] else ""), r["ms"]["rdflib"] / r["ms"]["store"]
-        if speedup >= SPEEDUP_TARGET:
-            lines.append(f"meets   {name}: {bound}{speedup:.1f}x faster than rdflib (target {SPEEDUP_TARGET:g}x)")
-        elif r["stopped"]:
-            missed += 1
-            lines.append(f"UNKNOWN {name}: at least {speedup:.1f}x faster, rdflib stopped too early to show "
-                         f"{SPEEDUP_TARGET:g}x (raise --rdflib-timeout)")
-        else:
-            missed += 1
-            lines.append(f"MISSES  {name}: only {speedup:.1f}x faster than rdflib (target {SPEEDUP_TARGET:g}x)")
+        for engine in ("store", "memory"):
+            bound, speedup = (">" if r["stopped"] else ""), r["ms"]["rdflib"] / r["ms"][engine]
+            where = f"{name} {'on the store' if engine == 'store' else 'in memory'}"
+            if speedup >= SPEEDUP_TARGET:
+                lines.append(f"meets   {where}: {bound}{speedup:.1f}x faster than rdflib (target {SPEEDUP_TARGET:g}x)")
+            elif r["stopped"]:
+                missed[engine] += 1
+                lines.append(f"UNKNOWN {where}: at least {speedup:.1f}x faster, rdflib stopped too early to show "
+                             f"{SPEEDUP_TARGET:g}x (raise --rdflib-timeout)")
+            else:
+                missed[engine] += 1
+                lines.append(f"MISSES  {where}: only {speedup:.1f}x faster than rdflib (target {SPEEDUP_TARGET:g}x)")
     lookup = results["lookup"]
     if lookup["rows"]["store"] != lookup_rows:
         lines.append(f"LOOKUP ROWS: {lookup['rows']['store']} in the replicated graph, {lookup_rows} in the "
                      "article graph: the copies are not disjoint")
         agree = False
-    met = lookup["ms"]["store"] < LOOKUP_TARGET_MS
-    missed += not met
-    lines.append(f"{'meets  ' if met else 'MISSES '} lookup: {lookup['ms']['store']:.1f} ms on the store "
-                 f"(target under {LOOKUP_TARGET_MS:g} ms)")
+    for engine in ("store", "memory"):
+        met = lookup["ms"][engine] < LOOKUP_TARGET_MS
+        missed[engine] += not met
+        lines.append(f"{'meets  ' if met else 'MISSES '} lookup {'on the store' if engine == 'store' else 'in memory'}: "
+                     f"{lookup['ms'][engine]:.1f} ms "
+                     f"(target under {LOOKUP_TARGET_MS:g} ms)")
     for name, r in results.items():
         if r["rows"]["rdflib"] is None:
             lines.append(f"note    {name}: rows not compared with rdflib (stopped before its first answer)")
-    print(f"\nverdict: {'every target met' if not missed else f'{missed} of {len(results)} targets not met'}")
+    for engine, n in missed.items():
+        print(f"\nverdict {'on the store' if engine == 'store' else 'in memory'}: {'every target met' if not n else f'{n} of {len(results)} targets not met'}",
+              end="")
+    print()
     print("\n".join(lines))
     return agree
 

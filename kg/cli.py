@@ -202,8 +202,11 @@ def _eval_pairs(paths: tuple[Path, ...], gold: Path | None) -> list[tuple[str, P
 @click.option("--allow-service", is_flag=True, help="Let queries call other endpoints with SERVICE (refused otherwise).")
 @click.option("--workers", default=None, type=click.IntRange(1),
               help="Queries answered at once, each in its own process [default: CPUs, 2 to 4].")
+@click.option("--memory", is_flag=True,
+              help="Copy a store directory into RAM at start: whole-graph queries run 3-5x faster; "
+                   "a rebuilt store is then served after a restart.")
 @click.option("--quiet", is_flag=True, help="No request log on stderr.")
-def serve(graph, host, port, timeout, max_rows, max_query_length, allow_service, workers, quiet):
+def serve(graph, host, port, timeout, max_rows, max_query_length, allow_service, workers, memory, quiet):
     """Answer SPARQL queries over HTTP at /sparql (read-only), with a query page at /.
 
     GRAPH is a graph file (.ttl, .nt, .jsonld) or a store directory (kg build --store).
@@ -213,7 +216,7 @@ def serve(graph, host, port, timeout, max_rows, max_query_length, allow_service,
     from .serve import serve as run_server
 
     run_server(graph, host, port, timeout=timeout, max_rows=max_rows, max_query_length=max_query_length,
-               allow_service=allow_service, workers=workers, quiet=quiet)
+               allow_service=allow_service, workers=workers, quiet=quiet, memory=memory)
 
 
 # -- export: graph-database and file exports (kg/export/) ---------------------

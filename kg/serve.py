@@ -48,7 +48,7 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import KgError
 from .query import PREFIXES
-from .store import open_graph, open_store
+from .store import in_memory, open_graph, open_store
 
 DEFAULT_PORT = 7878
 RESULTS = ox.QueryResultsFormat
@@ -580,11 +580,15 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 64
 
     def __init__(self, graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
-                 limits: Limits | None = None, workers: int | None = None, quiet: bool = False):
+                 limits: Limits | None = None, workers: int | None = None, quiet: bool = False,
+                 memory: bool = False):
         graph, limits = Path(graph), limits or Limits()
         store = open_graph(graph)  # fails here, with one clear line, on a missing or bad graph
         source: Callable[[], ox.Store]
-        if graph.is_dir():
+        if graph.is_dir() and memory:
+            store = in_memory(store)  # a snapshot: a later rebuild is served after a restart
+            source = lambda: store  # noqa: E731 -- forked workers inherit it
+        elif graph.is_dir():
             del store  # each worker opens its own read-only handle
             source = _StoreDir(graph)
         else:
@@ -619,16 +623,17 @@ class SparqlServer(ThreadingHTTPServer):
 
 def make_server(graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, timeout: float = 10.0,
                 max_rows: int = 10_000, allow_service: bool = False, max_query_length: int = 20_000,
-                workers: int | None = None, quiet: bool = False) -> SparqlServer:
+                workers: int | None = None, quiet: bool = False, memory: bool = False) -> SparqlServer:
     """A listening endpoint over a graph file or store directory; call ``serve_forever()``.
 
-    Port 0 picks a free port (see ``server.url``). ``server_close()`` stops the workers.
+    Port 0 picks a free port (see ``server.url``). ``server_close()`` stops the workers. ``memory``
+    copies a store directory into RAM first (a graph file is always held in memory).
 
     >>> server = make_server("out.ttl", port=0, timeout=2)      # doctest: +SKIP
     >>> threading.Thread(target=server.serve_forever).start()   # doctest: +SKIP
     """
     limits = Limits(timeout, max_rows, max_query_length, allow_service)
-    return SparqlServer(graph, host, port, limits=limits, workers=workers, quiet=quiet)
+    return SparqlServer(graph, host, port, limits=limits, workers=workers, quiet=quiet, memory=memory)
 
 
 def serve(graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, **options) -> None:
@@ -636,6 +641,8 @@ def serve(graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, 
     server = make_server(graph, host, port, **options)
     limits = server.limits
     mode = "read-only" + (", SERVICE allowed" if limits.allow_service else "")
+    if options.get("memory") and Path(graph).is_dir():
+        mode += ", held in memory"
     reach = "" if server.loopback else "; reachable from other machines"
     print(f"kg: serving {graph} at {server.url} ({mode}, {limits.timeout:g} s and {limits.max_rows} rows a query"
           f"{reach}); query page at {server.url.removesuffix('sparql')}; Ctrl-C stops", file=sys.stderr, flush=True)

