@@ -118,22 +118,15 @@ def query(graph, query, fmt, params):
     click.echo(render(result, fmt), nl=False)
 
 
-_STATS = """SELECT ?kind ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {
-  { ?x a ?c . BIND("class" AS ?kind) BIND(STRAFTER(STR(?c), "#") AS ?name) FILTER(STRSTARTS(STR(?c), STR(kg:))) }
-  UNION { ?f a kg:Assertion ; rdf:predicate ?p . BIND(?f AS ?x) BIND("relation" AS ?kind)
-          BIND(STRAFTER(STR(?p), "#") AS ?name) }
-} GROUP BY ?kind ?name ORDER BY ?kind ?name"""
-
-
 @main.command()
 @click.argument("graph", type=click.Path(path_type=Path))
 def stats(graph):
     """Count entities by type, relations by predicate, events, documents in a graph file or store."""
-    from .query import run_query, term_text
+    from .query import STATS, run_query, term_text
     from .store import open_graph
 
     store = open_graph(graph)
-    result = run_query(store, _STATS)
+    result = run_query(store, STATS)
     click.echo(f"triples {len(store)}")
     for kind, name, n in result.rows:
         click.echo(f"{term_text(kind):<9} {term_text(name):<24} {int(term_text(n)):>6}")
@@ -217,6 +210,42 @@ def serve(graph, host, port, timeout, max_rows, max_query_length, allow_service,
 
     run_server(graph, host, port, timeout=timeout, max_rows=max_rows, max_query_length=max_query_length,
                allow_service=allow_service, workers=workers, quiet=quiet, memory=memory)
+
+
+# -- viz: pictures of the graph (kg/viz/) --------------------------------------
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="graph.html (interactive, self-contained), graph.png or graph.svg.")
+@click.option("--focus", "focus", multiple=True, metavar="NAME",
+              help="Draw only what is near this entity (name, alias or IRI); may be repeated.")
+@click.option("--hops", default=1, show_default=True, type=click.IntRange(0), help="How far from --focus to go.")
+@click.option("--types", "kinds", default=None, metavar="KIND,...",
+              help="Keep only nodes of these kinds, e.g. Person,Company,PartyOrganization.")
+@click.option("--predicates", default=None, metavar="NAME,...",
+              help="Keep only these relations, e.g. holdsPosition,guides.")
+@click.option("--title", default=None, help="Title of the page or picture [default: the graph's file name].")
+def viz(graph, output, focus, hops, kinds, predicates, title):
+    """Draw a graph file or store: an HTML page that works offline, or a PNG/SVG picture.
+
+    Example: kg viz out.ttl --focus 星河科技 --hops 2 -o star.html
+    """
+    from .explore import load, neighbourhood
+    from .viz import write_drawing
+
+    g = load(graph)
+    kinds = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
+    predicates = [p.strip() for p in predicates.split(",") if p.strip()] if predicates else None
+    if focus:
+        centres = sorted({iri for name in focus for iri in g.resolve(name)})
+        G = neighbourhood(g.networkx, centres, hops, kinds=kinds, predicates=predicates)
+    elif kinds or predicates:
+        G = neighbourhood(g.networkx, [n for n, d in g.networkx.nodes(data=True)
+                                       if kinds is None or d.get("kind") in kinds], 0, predicates=predicates)
+    else:
+        G = g.networkx
+    write_drawing(G, output, title=title or Path(graph).name)
+    click.echo(f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges -> {output}", err=True)
 
 
 # -- export: graph-database and file exports (kg/export/) ---------------------

@@ -40,6 +40,14 @@ class Result:
     document: str | None = None  # a SPARQL results document (JSON, XML, CSV, TSV) when one was asked for
 
 
+# Entities, events and documents by class, and relations by predicate (``kg stats``, KnowledgeGraph.stats)
+STATS = """SELECT ?kind ?name (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  { ?x a ?c . BIND("class" AS ?kind) BIND(STRAFTER(STR(?c), "#") AS ?name) FILTER(STRSTARTS(STR(?c), STR(kg:))) }
+  UNION { ?f a kg:Assertion ; rdf:predicate ?p . BIND(?f AS ?x) BIND("relation" AS ?kind)
+          BIND(STRAFTER(STR(?p), "#") AS ?name) }
+} GROUP BY ?kind ?name ORDER BY ?kind ?name"""
+
+
 def read_query(query: str) -> tuple[str, str]:
     """The query text and where it came from (a ``.rq`` file, or the argument itself)."""
     if query.endswith((".rq", ".sparql")):
