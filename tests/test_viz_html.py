@@ -125,6 +125,17 @@ def test_sample_page_draws_every_node_offline(browser, sample, sample_html):
     assert_offline_and_quiet(page_, watch, sample_html)
 
 
+def test_chinese_labels_use_the_inlined_font(browser, sample, sample_html):
+    """No CJK font need be installed: the page carries the bundled one, cut to its own characters."""
+    text = sample_html.read_text(encoding="utf-8")
+    assert text.count('@font-face { font-family: "kg-cjk"') == 1 and "font-src data:" in text
+    page_, watch = open_page(browser, sample_html.as_uri(), ready=READY)
+    labels = "".join(d.get("label", "") for _, d in sample.networkx.nodes(data=True))
+    assert page_.evaluate("(t) => document.fonts.check('13px \"kg-cjk\"', t)", labels)
+    assert page_.evaluate("() => [...document.fonts].some(f => f.family.includes('kg-cjk') && f.status === 'loaded')")
+    assert_offline_and_quiet(page_, watch, sample_html)
+
+
 def test_unchecking_a_kind_hides_exactly_its_nodes_and_edges(browser, sample, sample_html):
     G = sample.networkx
     counts = {}

@@ -10,7 +10,7 @@
   var DATA = JSON.parse(document.getElementById("kg-data").textContent);
   var NODES = DATA.nodes, EDGES = DATA.edges, FIELDS = DATA.fields;
   var DIM_NODE = "#E4E4E4", DIM_EDGE = "#EEEEEE", SELECTED_EDGE = "#555555";
-  var FONT = 'system-ui, "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var FONT = '"kg-cjk", system-ui, "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var SMALL = NODES.length <= 300;
 
   var view = { ready: false, error: null };
@@ -571,12 +571,21 @@
     renderer: function () { return renderer; },
   });
 
-  try {
-    start();
-  } catch (err) {
-    view.error = String(err && err.stack || err);
-    $("message").textContent = "出错 error: " + String(err && err.message || err);
-    $("message").hidden = false;
+  function run() {
+    try {
+      start();
+    } catch (err) {
+      view.error = String(err && err.stack || err);
+      $("message").textContent = "出错 error: " + String(err && err.message || err);
+      $("message").hidden = false;
+    }
+    view.ready = true;
   }
-  view.ready = true;
+
+  // Draw once the inlined font is ready, so canvas labels are not drawn in a fallback font first.
+  if (document.fonts && document.fonts.load) {
+    document.fonts.load('13px "kg-cjk"', "中").then(run, run);
+  } else {
+    run();
+  }
 })();
