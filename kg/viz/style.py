@@ -28,7 +28,6 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "Other": ("#AAAAAA", "circle", "其他事件 Other event"),
 }
 UNKNOWN_KIND = ("#999999", "circle", "其他 Other")
-SHAPES = ("circle", "square", "star", "diamond", "triangle")  # every shape KINDS uses
 MATPLOTLIB_MARKERS = {"circle": "o", "square": "s", "star": "*", "diamond": "D", "triangle": "^"}
 EDGE_COLOR = "#B0B0B0"
 
