@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import sys
-import time
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -14,7 +13,8 @@ from .errors import KgError
 
 
 class _Group(click.Group):
-    """Turns a ``KgError`` into one ``kg: error: ...`` line and exit code 1."""
+    """Turns a ``KgError`` into one ``kg: error: ...`` line and exit code 1, and a bug into one
+    ``kg: internal error: ...`` line and exit code 2 (the traceback with ``KG_DEBUG=1``)."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -22,6 +22,18 @@ class _Group(click.Group):
         except KgError as err:
             click.echo(f"kg: error: {err}", err=True)
             sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except MemoryError:
+            click.echo("kg: error: out of memory", err=True)
+            sys.exit(1)
+        except Exception as err:
+            if os.environ.get("KG_DEBUG"):
+                raise
+            message = " ".join(str(err).split()) or "(no message)"
+            click.echo(f"kg: internal error: {type(err).__name__}: {message[:300]} "
+                       "(a bug: please report it; KG_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group)
@@ -31,55 +43,92 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))  # kept as typed, for messages
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Graph file to write: .ttl (Turtle), .nt (N-Triples) or .jsonld.")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path),
-              help="Also (or instead) write an Oxigraph store directory for fast queries; replaces a kg store there.")
+              help="Oxigraph store directory for fast queries: created, or updated with the new articles.")
+@click.option("--replace", is_flag=True, help="With --store: start the store afresh instead of adding to it.")
+@click.option("-j", "--jobs", default=1, type=click.IntRange(1), show_default=True,
+              help="Processes that extract at once; the output is the same bytes for any number.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: extract on the workers of a Dask cluster (see --scheduler).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 [default: a local cluster of --jobs workers].")
 @click.option("--base", default=None, help="Base IRI of entity IRIs (default https://w3id.org/kg/id/).")
 @click.option("--encoding", default=None, help="Force the input encoding (default: detect).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra names, one 'name<TAB>type' a line (repeatable).")
 @click.option("--min-confidence", default=0.0, type=click.FloatRange(0, 1), show_default=True,
               help="Leave out facts below this confidence.")
-@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-def build(paths, output, store_dir, base, encoding, lexicons, min_confidence, quiet):
-    """Extract a knowledge graph from files or folders of articles.
+@click.option("--skip-bad", is_flag=True, help="Report a bad file or JSON line on stderr and go on, instead of stopping.")
+@click.option("--max-chars", default=None, type=click.IntRange(1),
+              help="Longest document accepted, in characters [default: 2,000,000].")
+@click.option("--quiet", is_flag=True, help="No progress or summary.")
+def build(paths, output, store_dir, replace, jobs, engine, scheduler, base, encoding, lexicons, min_confidence,
+          skip_bad, max_chars, quiet):
+    """Extract a knowledge graph from files or folders of articles (or - for standard input).
+
+    Folders are read recursively: .txt, .md, .html, .jsonl and .jsonl.gz. With --store, an
+    existing store gets the new articles added; an article already there changes nothing.
 
     Example: kg build data/samples -o out.ttl --store out.store
     """
-    from .graph import build_graph
-    from .pipeline import documents, filter_confidence
-    from .rdf import DEFAULT_BASE, format_for, write_rdf, write_store_from
-    from .extract import extract
-    from .resolve import resolve
+    from .pipeline import build_into
 
     if output is None and store_dir is None:
         raise click.UsageError("give -o FILE, --store DIR, or both")
-    if output is not None:
-        format_for(output)  # fail on a bad output name before any work
-    started = time.perf_counter()
-    docs = documents(paths, encoding)
+    if replace and store_dir is None:
+        raise click.UsageError("--replace goes with --store")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
     show = not quiet and sys.stderr.isatty()
-    extractions = []
-    with click.progressbar(docs, label="extracting", file=sys.stderr if show else _Null()) as bar:
-        for doc in bar:
-            extractions.append(extract(doc, tuple(lexicons)))
-    resolved = resolve(extractions)
-    if min_confidence:
-        resolved = filter_confidence(resolved, min_confidence)
-    G = build_graph(resolved)
-    if store_dir is not None:
-        triples = write_store_from(G, store_dir, base or DEFAULT_BASE)
-    if output is not None:
-        triples = write_rdf(G, output, base or DEFAULT_BASE)
+
+    def progress(summary):
+        if show and summary.added % 50 == 0:
+            click.echo(f"\rextracted {summary.added} documents", err=True, nl=False)
+
+    def skipped(err):
+        click.echo(f"kg: skipped: {err}", err=True)
+
+    summary = build_into(list(paths), output=output, store=store_dir, replace=replace, jobs=jobs,
+                         engine=engine, scheduler=scheduler, base=base, encoding=encoding,
+                         lexicon_files=tuple(lexicons), min_confidence=min_confidence, skip_bad=skip_bad,
+                         on_skip=skipped, max_chars=max_chars, progress=progress)
+    if show:
+        click.echo("\r", err=True, nl=False)
     if not quiet:
-        types = Counter(e.type for e in resolved.entities)
-        by_type = ", ".join(f"{t} {n}" for t, n in sorted(types.items()))
-        click.echo(f"{len(resolved.documents)} documents, {len(resolved.entities)} entities ({by_type}), "
-                   f"{len(resolved.relations)} relations, {len(resolved.events)} events, {triples} triples "
-                   f"-> {' and '.join(str(p) for p in (output, store_dir) if p is not None)} "
-                   f"in {time.perf_counter() - started:.1f} s", err=True)
+        click.echo(summary.line(), err=True)
+
+
+@main.command()
+@click.argument("store_dir", type=click.Path(path_type=Path))
+@click.option("--doc", "docs", multiple=True, required=True, metavar="ID",
+              help="Document to take out: its content hash (8+ characters), IRI or path (repeatable).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Also write the resulting graph to this file.")
+@click.option("--quiet", is_flag=True, help="No summary.")
+def remove(store_dir, docs, output, quiet):
+    """Take documents out of a store, with every fact that only they supported.
+
+    Example: kg remove out.store --doc 3f2a9c1d
+    """
+    from .pipeline import build_into
+    from .store import open_store
+
+    open_store(store_dir)  # one clear line if it is not a store
+    summary = build_into([], store=store_dir, output=output, remove=docs)
+    if not quiet:
+        click.echo(summary.line(), err=True)
+
+
+@main.command()
+@click.argument("store_dir", type=click.Path(path_type=Path))
+def check(store_dir):
+    """Check a store: its ledger is sound and the triples are exactly those its documents give."""
+    from .store import check_store
+
+    report = check_store(store_dir)
+    click.echo(report)
 
 
 class _Null:
@@ -249,7 +298,7 @@ def viz(graph, output, focus, hops, kinds, predicates, title):
 
 
 # -- export: graph-database and file exports (kg/export/) ---------------------
-_EXPORT_FORMATS = ("neo4j", "ladybug", "graphml", "gexf", "csv", "jsonld", "nt")  # kept equal to kg.export.FORMATS
+_EXPORT_FORMATS = ("neo4j", "ladybug", "graphml", "gexf", "csv", "jsonld", "nt", "nquads")  # kept equal to kg.export.FORMATS
 
 
 @main.command("export")
@@ -257,7 +306,8 @@ _EXPORT_FORMATS = ("neo4j", "ladybug", "graphml", "gexf", "csv", "jsonld", "nt")
 @click.argument("out", required=False, type=click.Path(path_type=Path))
 @click.option("--to", "fmt", required=True, type=click.Choice(_EXPORT_FORMATS),
               help="neo4j: CSV for neo4j-admin + load.cypher (folder); ladybug: LadybugDB database; "
-                   "graphml, gexf: for Gephi/Cytoscape; csv: nodes.csv + edges.csv (folder); jsonld, nt: RDF.")
+                   "graphml, gexf: for Gephi/Cytoscape; csv: nodes.csv + edges.csv (folder); jsonld, nt: RDF; "
+                   "nquads: one named graph per document, for Virtuoso, Oxigraph server, QLever.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists (only once the new export is complete).")
 @click.option("--bolt", metavar="URI", default=None,
               help="With --to neo4j: also MERGE the graph into a running server (bolt://host:7687) with the "

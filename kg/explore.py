@@ -120,10 +120,10 @@ class KnowledgeGraph:
     def from_articles(cls, paths: Iterable[str | Path], **options) -> KnowledgeGraph:
         """Build the graph of articles (files or folders, as ``kg build`` reads them) in memory."""
         from .pipeline import build
-        from .rdf import serialize, to_rdf
+        from .rdf import graph_lines
 
         store = ox.Store()
-        store.load(serialize(to_rdf(build(paths, **options)), "nt"), format=ox.RdfFormat.N_TRIPLES)
+        store.load("\n".join(graph_lines(build(paths, **options))), format=ox.RdfFormat.N_TRIPLES)
         return cls(store, "<articles>")
 
     def stats(self):

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import KgError
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    with atomic_file(path) as handle:
+        handle.write(data)
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: it appears, complete, only when the block ends
+    without error; until then the old file (if any) stays, and on error nothing is left behind."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise KgError("output folder does not exist", str(folder))
+    if path.is_dir():
+        raise KgError("output is a folder, not a file", str(path))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as err:
@@ -25,16 +40,42 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes owner-only files; outputs are ordinary files
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        raise KgError(f"cannot write output: {err.strerror}", str(path)) from None
+        raise KgError(f"cannot write output: {err.strerror or err}", str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sorted_unique(lines: Iterable[str], chunk: int = 400_000) -> Iterator[str]:
+    """``sorted(set(lines))`` in bounded memory: runs of ``chunk`` lines are sorted and spilled to
+    temporary files, then merged. Lines must not contain newlines."""
+    runs: list[Path] = []
+    folder = Path(tempfile.mkdtemp(prefix="kg-sort-"))
+    try:
+        it = iter(lines)
+        while block := list(islice(it, chunk)):
+            run = folder / f"run{len(runs):05d}"
+            with open(run, "w", encoding="utf-8", newline="\n") as handle:
+                handle.writelines(line + "\n" for line in sorted(set(block)))
+            runs.append(run)
+        handles = [open(run, encoding="utf-8", newline="\n") for run in runs]
+        try:
+            previous = None
+            for line in heapq.merge(*handles):
+                if line != previous:
+                    yield line[:-1]
+                    previous = line
+        finally:
+            for handle in handles:
+                handle.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def replace_path(new: Path, target: Path) -> None:

@@ -193,3 +193,76 @@ class Resolved:
     relations: tuple[Relation, ...]
     events: tuple[Event, ...]
     extra: dict = field(default_factory=dict, compare=False)
+
+
+# -- what one document contributes, without its text (made by ``resolve.digest``) ---------------
+# These are what crosses process boundaries in a parallel build and what the store's ledger keeps,
+# so a document never has to be read or extracted again to update the graph.
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A sentence that is evidence for something: its index and its span and text in the raw article."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """The mentions of one thing within one document, summarised for resolution across documents."""
+
+    key: str  # "Label|name", unique within the document
+    label: str
+    name: str  # the name this document gives it (``_canonical`` of its mentions)
+    names: tuple[str, ...]  # names that join it to the same thing in other documents
+    aliases: tuple[str, ...]  # every form it takes in this document
+    legal: str | None  # the longest full legal company name among its mentions
+    first: tuple[int, int, int, str]  # (start, -length, order, name): its first mention fit to be a name
+    eligible: bool  # whether ``first`` is fit (3+ characters, not only an owner); else it is any first mention
+    confidences: tuple[float, ...]  # one per mention
+    sentences: tuple[int, ...]
+    orgs: tuple[str, ...] = ()  # persons: names of the organisations this document relates them to
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRelation:
+    subject: str  # Cluster.key
+    predicate: str
+    object: str  # Cluster.key
+    sentence: int
+    confidence: float
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEvent:
+    type: str
+    trigger: str
+    participants: tuple[str, ...]  # Cluster.key, sorted
+    sentence: int
+    confidence: float
+    date: str | None = None
+    quantities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocFacts:
+    """Everything the graph needs from one document: its metadata, the sentences used as evidence,
+    and its things, relations and events keyed by cluster (global ids are given later)."""
+
+    id: str
+    path: str
+    format: str
+    encoding: str
+    script: str
+    title: str | None
+    url: str | None
+    published: str | None
+    source: str | None
+    quotes: tuple[Quote, ...]
+    clusters: tuple[Cluster, ...]
+    relations: tuple[ClaimedRelation, ...]
+    events: tuple[ClaimedEvent, ...]

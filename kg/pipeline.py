@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import tempfile
+import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import networkx as nx
 
+from .errors import KgError
 from .extract import extract
 from .graph import build_graph
 from .ingest import expand_paths, read_file
@@ -60,3 +67,192 @@ def run_one(path: str, lexicon_files: tuple[str, ...] = ()) -> Resolved:
     file, _, line = path.rpartition(":") if re.search(r"\.jsonl:\d+$", path) else (path, "", "")
     docs = [d for d in documents([file]) if not line or d.path == f"{file}:{line}"]
     return resolve([extract(d, lexicon_files) for d in docs])
+
+
+# -- the streaming build: articles -> workers -> ledger -> store and files ----------------------
+
+BULK_LOAD_LINES = 200_000  # Oxigraph's bulk loader holds a whole call in memory (about 1 KB a triple)
+
+
+@dataclass
+class BuildSummary:
+    """What a build or update did, for the one-line report."""
+
+    read: int = 0  # articles read
+    added: int = 0  # new documents
+    known: int = 0  # already in the store, or repeated in the input (same content)
+    skipped: int = 0  # bad inputs passed over (--skip-bad)
+    removed: int = 0
+    documents: int = 0  # in the graph afterwards
+    triples: int = 0
+    entities: dict[str, int] = field(default_factory=dict)
+    relations: int = 0
+    events: int = 0
+    lines_removed: int = 0
+    lines_added: int = 0
+    whole: bool = True  # the graph was written whole, not patched
+    targets: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        by_type = ", ".join(f"{t} {n}" for t, n in sorted(self.entities.items()))
+        parts = [f"{self.added} documents added"]
+        if self.known:
+            parts.append(f"{self.known} already there")
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        if self.skipped:
+            parts.append(f"{self.skipped} bad inputs skipped")
+        change = "" if self.whole else f" (-{self.lines_removed} +{self.lines_added} triples)"
+        return (f"{', '.join(parts)}; {self.documents} documents, {sum(self.entities.values())} entities "
+                f"({by_type}), {self.relations} relations, {self.events} events, {self.triples} triples{change} -> {' and '.join(self.targets)} "
+                f"in {self.seconds:.1f} s")
+
+
+def build_into(paths: Iterable[str | Path] = (), *, output: str | Path | None = None, store: str | Path | None = None,
+               replace: bool = False, remove: Iterable[str] = (), jobs: int = 1, engine: str = "local",
+               scheduler: str | None = None, base: str | None = None, encoding: str | None = None,
+               lexicon_files: tuple[str, ...] = (), min_confidence: float = 0.0, skip_bad: bool = False,
+               on_skip: Callable[[KgError], None] | None = None, max_chars: int | None = None,
+               progress: Callable[[BuildSummary], None] | None = None) -> BuildSummary:
+    """Build (or update) a graph from articles, streaming: memory is set by the number of distinct
+    names, not by the number of documents.
+
+    With ``store``, an existing store gets the new articles added (an article already there, by
+    content, changes nothing) and the documents in ``remove`` taken out; ``replace`` starts it
+    afresh. ``output`` is a graph file (.nt, .ttl, .jsonld) of the whole resulting graph. Nothing is
+    written unless the whole build succeeds."""
+    from .ingest import MAX_CHARS, iter_articles
+    from .parallel import extract_all
+    from .rdf import DEFAULT_BASE, format_for
+
+    started = time.perf_counter()
+    if output is None and store is None:
+        raise KgError("nothing to write: give an output file, a store, or both")
+    if output is not None:
+        format_for(output)  # a bad output name fails before any work
+    if lexicon_files:
+        from .lexicons import lexicons
+
+        lexicons(tuple(lexicon_files))  # so does a bad word list
+    summary = BuildSummary(targets=[str(p) for p in (output, store) if p is not None])
+    remove = list(remove)
+
+    def skipped(err: KgError) -> None:
+        summary.skipped += 1
+        if on_skip:
+            on_skip(err)
+
+    with _workspace(store, replace) as folder, _ledger_errors(store):
+        ledger = _open_ledger(folder, store, base or DEFAULT_BASE, min_confidence)
+        try:
+            seen: set[str] = set()
+
+            def new_articles():
+                for article in iter_articles(paths, encoding, skip_bad=skip_bad, on_skip=skipped,
+                                             max_chars=max_chars or MAX_CHARS) if paths else ():
+                    summary.read += 1
+                    doc_id = content_id(article.raw)
+                    if doc_id in seen or doc_id in ledger:
+                        summary.known += 1
+                        continue
+                    seen.add(doc_id)
+                    yield article
+
+            for facts in extract_all(new_articles(), jobs, lexicon_files, engine, scheduler):
+                summary.added += ledger.add(facts)
+                if progress:
+                    progress(summary)
+            for ref in remove:
+                ledger.remove(ledger.find(ref))
+                summary.removed += 1
+            gone, new, whole = ledger.update()
+            summary.whole = whole
+            summary.lines_removed, summary.lines_added = len(gone), len(new)
+            _write(ledger, folder, store, output, gone, new, whole, summary)
+            ledger.commit()
+            summary.documents = len(ledger)
+            summary.entities = ledger.entity_counts()
+            summary.relations, summary.events = ledger.fact_counts()
+        finally:
+            ledger.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def content_id(raw: str) -> str:
+    """A document's id: the SHA-256 of its decoded text (as ``normalise`` gives it)."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def _ledger_errors(store):
+    """SQLite's errors (a full disk among them) as one line naming the store."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.Error as err:
+        where = str(store) if store is not None else tempfile.gettempdir()
+        raise KgError(f"cannot write the ledger: {_first_line(err)}", where) from None
+
+
+@contextmanager
+def _workspace(store: str | Path | None, replace: bool):
+    """The folder the ledger and database are written in: the store's next generation, or a
+    temporary folder when only a file is written."""
+    if store is None:
+        with tempfile.TemporaryDirectory(prefix="kg-build-") as folder:
+            yield Path(folder)
+    else:
+        from .store import new_generation
+
+        with new_generation(store, replace) as folder:
+            yield folder
+
+
+def _open_ledger(folder: Path, store, base: str, min_confidence: float):
+    from .ledger import Ledger
+    from .store import DATABASE, LEDGER
+
+    if store is not None and (folder / DATABASE).exists() and not (folder / LEDGER).exists():
+        raise KgError("this store was loaded from a graph file and has no ledger, so articles cannot be added",
+                      str(store), hint="rebuild it from the articles with --replace")
+    return Ledger(folder / LEDGER, base, min_confidence)
+
+
+def _write(ledger, folder: Path, store, output, gone: set[str], new: set[str], whole: bool,
+           summary: BuildSummary) -> None:
+    """Patch or fill the store's database, then write the output file from the ledger."""
+    from .io import sorted_unique
+    from .rdf import write_lines
+
+    if store is not None:
+        import pyoxigraph as ox
+
+        from .store import DATABASE
+
+        db = ox.Store(str(folder / DATABASE))
+        try:
+            if whole:
+                db.clear()
+                lines = ledger.all_lines()
+                while chunk := list(islice(lines, BULK_LOAD_LINES)):
+                    db.bulk_load("\n".join(chunk), format=ox.RdfFormat.N_TRIPLES)
+            else:
+                for quad in ox.parse("\n".join(sorted(gone)), format=ox.RdfFormat.N_TRIPLES):
+                    db.remove(quad)
+                db.extend(ox.parse("\n".join(sorted(new)), format=ox.RdfFormat.N_TRIPLES))
+            db.flush()
+            summary.triples = len(db)
+        except OSError as err:
+            raise KgError(f"cannot write store: {_first_line(err)}", str(store)) from None
+        finally:
+            del db
+    if output is not None:
+        summary.triples = write_lines(sorted_unique(ledger.all_lines()), output)

@@ -11,72 +11,257 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .lexicons import lexicons
-from .model import (Entity, Event, Evidence, Extraction, Mention, Relation, Resolved)
+from .model import (ClaimedEvent, ClaimedRelation, Cluster, DocFacts, Entity, Event, Evidence, Extraction, Mention,
+                    Quote, Relation, Resolved)
 
 FULL_LEGAL = re.compile(r"(有限公司|有限责任公司|股份公司)$")
 LEGAL_ENDINGS = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|股份公司|控股集团|集团|公司)$")
 
 
 def resolve(extractions: Iterable[Extraction]) -> Resolved:
+    """Resolve a set of documents held in memory (the library API; ``kg build`` streams through the
+    ledger, ``kg/ledger.py``, with the same functions)."""
     extractions = sorted(extractions, key=lambda x: x.document.id)
-    docs, sentences = [], []
-    # doc-local clusters: (doc id, local key) -> list of mentions
-    local: dict[tuple[str, str], list[Mention]] = {}
-    mention_key: dict[tuple[str, Mention], tuple[str, str]] = {}
-    for ex in extractions:
-        docs.append(ex.document)
-        sentences.extend(ex.sentences)
-        for m, key in _local_clusters(ex.mentions).items():
-            local.setdefault((ex.document.id, key), []).append(m)
-            mention_key[(ex.document.id, m)] = (ex.document.id, key)
-
-    # Person context: organisations a person is related to in their document.
-    person_orgs: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for ex in extractions:
-        for r in ex.relations:
-            if r.subject.label == "Person":
-                okey = mention_key.get((ex.document.id, r.object))
-                if okey:
-                    person_orgs[mention_key[(ex.document.id, r.subject)]].add(_canonical(local[okey])[1])
-
-    # Global ids.
-    global_of: dict[tuple[str, str], str] = {}
-    persons_by_name: dict[str, list[tuple[tuple[str, str], set[str]]]] = defaultdict(list)
-    for key in sorted(local):
-        label, name = _canonical(local[key])
-        if label == "Person":
-            persons_by_name[name].append((key, person_orgs.get(key, set())))
-    global_of.update(_merge_across_documents({k: ms for k, ms in local.items() if ms[0].label != "Person"}))
-    for name, group in sorted(persons_by_name.items()):
-        clusters: list[tuple[set[str], list[tuple[str, str]]]] = []
-        for key, orgs in group:
-            home = next((c for c in clusters if orgs and c[0] & orgs), None)
-            if home is None:
-                clusters.append((set(orgs), [key]))
-            else:
-                home[0].update(orgs)
-                home[1].append(key)
-        for i, (_, keys) in enumerate(clusters):
-            suffix = "" if len(clusters) == 1 else "~" + _short_hash("|".join(sorted(k[0] for k in keys)))
-            for key in keys:
-                global_of[key] = f"person/{name}{suffix}"
-
-    sentence_of = {(s.doc_id, s.index): s for s in sentences}
-    doc_of = {d.id: d for d in docs}
+    facts = [digest(ex) for ex in extractions]
+    ids = assign_ids((f.id, c) for f in facts for c in f.clusters)
+    docs = tuple(ex.document for ex in extractions)
+    sentences = tuple(s for ex in extractions for s in ex.sentences)
+    quotes = {(f.id, q.index): q for f in facts for q in f.quotes}
 
     def evidence(doc_id: str, index: int) -> Evidence:
-        s = sentence_of[(doc_id, index)]
-        start, end = doc_of[doc_id].raw_span(s.start, s.end)
-        return Evidence(doc_id, index, start, end, doc_of[doc_id].raw[start:end])
+        q = quotes[(doc_id, index)]
+        return Evidence(doc_id, index, q.start, q.end, q.text)
 
-    entities = _entities(local, global_of, evidence)
-    relations = _relations(extractions, mention_key, global_of, evidence)
-    events = _events(extractions, mention_key, global_of, evidence)
-    return Resolved(tuple(docs), tuple(sentences), entities, relations, events)
+    by_entity: dict[str, list[tuple[str, Cluster]]] = defaultdict(list)
+    for f in facts:
+        for c in f.clusters:
+            by_entity[ids[(f.id, c.key)]].append((f.id, c))
+    entities = tuple(entity_of(eid, members, evidence) for eid, members in sorted(by_entity.items()))
+    relations = merge_relations(((f.id, r) for f in facts for r in f.relations), lambda d, k: ids.get((d, k)), evidence)
+    events = merge_events(((f.id, e) for f in facts for e in f.events), lambda d, k: ids.get((d, k)), evidence)
+    return Resolved(docs, sentences, entities, relations, events)
 
+
+def digest(ex: Extraction) -> DocFacts:
+    """What resolution across documents and the graph need from one extraction: its things
+    clustered within the document, its relations and events keyed by cluster, and the sentences
+    they cite. Small and picklable: this is what a worker process sends back."""
+    doc = ex.document
+    key_of = _local_clusters(ex.mentions)
+    members: dict[str, list[tuple[int, Mention]]] = {}
+    for order, m in enumerate(ex.mentions):
+        if m in key_of:
+            members.setdefault(key_of[m], []).append((order, m))
+    canonical = {key: _canonical([m for _, m in ms]) for key, ms in members.items()}
+    orgs: dict[str, set[str]] = defaultdict(set)
+    for r in ex.relations:
+        skey, okey = key_of.get(r.subject), key_of.get(r.object)
+        if r.subject.label == "Person" and skey and okey:
+            orgs[skey].add(canonical[okey][1])
+    clusters = tuple(_cluster(key, canonical[key], ms, orgs.get(key, ())) for key, ms in members.items())
+    relations = tuple(ClaimedRelation(key_of[r.subject], r.predicate, key_of[r.object], r.sentence, r.confidence,
+                                      r.role or None)
+                      for r in ex.relations if r.subject in key_of and r.object in key_of)
+    events = []
+    for e in ex.events:
+        parts = tuple(sorted({key_of[m] for m in e.participants if m in key_of}))
+        if parts:
+            events.append(ClaimedEvent(e.type, e.trigger, parts, e.sentence, e.confidence, e.date, e.quantities))
+    cited = {s for c in clusters for s in c.sentences} | {r.sentence for r in relations} | {e.sentence for e in events}
+    by_index = {s.index: s for s in ex.sentences}
+    quotes = []
+    for index in sorted(cited):
+        s = by_index[index]
+        start, end = doc.raw_span(s.start, s.end)
+        quotes.append(Quote(index, start, end, doc.raw[start:end]))
+    return DocFacts(doc.id, doc.path, doc.format, doc.encoding, doc.script, doc.title, doc.url, doc.published,
+                    doc.source, tuple(quotes), clusters, relations, tuple(events))
+
+
+def _cluster(key: str, canonical: tuple[str, str], ms: list[tuple[int, Mention]], orgs: Iterable[str]) -> Cluster:
+    label, name = canonical
+    names = {m.name for _, m in ms} | {a for _, m in ms for a in m.aliases}
+    aliases = names | {m.text for _, m in ms if m.text and m.text != m.name and len(m.text) >= 2}
+    legal = sorted((m.name for _, m in ms if m.label == "Company" and FULL_LEGAL.search(m.name)),
+                   key=lambda n: (-len(n), n))
+    fit = [(m.start, -len(m.name), order, m.name) for order, m in ms if len(m.name) >= 3 and m.rule != "owner"]
+    first = min(fit) if fit else min((m.start, -len(m.name), order, m.name) for order, m in ms)
+    return Cluster(key, label, name, tuple(sorted(n for n in names if len(n) >= 3 or n == name)),
+                   tuple(sorted(aliases)), legal[0] if legal else None, first, bool(fit),
+                   tuple(m.confidence for _, m in ms), tuple(sorted({m.sentence for _, m in ms})),
+                   tuple(sorted(orgs)) if label == "Person" else ())
+
+
+# -- global ids -----------------------------------------------------------------------------
+
+
+def assign_ids(clusters: Iterable[tuple[str, Cluster]]) -> dict[tuple[str, str], str]:
+    """The entity id of every (document id, cluster key): see ``IdAssigner``."""
+    clusters = list(clusters)
+    assigner = IdAssigner()
+    for doc_id, c in clusters:
+        assigner.add(doc_id, c)
+    assigner.finish()
+    return {(doc_id, c.key): assigner.id_of(doc_id, c) for doc_id, c in clusters}
+
+
+class IdAssigner:
+    """Gives each cluster its entity id, the same whatever order clusters come in.
+
+    Organisations and places: clusters of one type that share a name of three characters or more,
+    or whose names are short and long forms of each other in different documents, are one entity,
+    named by the name most documents chose (a company's full legal name first; ties: the longer,
+    then the first in code-point order). Persons are one entity per name and shared organisation.
+
+    Memory holds one entry per distinct name, not per document: ``add`` every cluster, ``finish``,
+    then ask ``id_of`` for each (a second pass over the same clusters)."""
+
+    def __init__(self) -> None:
+        self.node: dict[tuple[str, str], int] = {}  # (label, name) -> node number
+        self.parent: list[int] = []
+        self.canon: dict[int, list] = {}  # canonical-name node -> [votes, first doc id, in several docs]
+        self.persons: dict[str, list[tuple[str, str, tuple[str, ...]]]] = defaultdict(list)
+        self.person_id: dict[tuple[str, str], str] = {}
+        self.component_name: dict[int, str] = {}
+
+    def _node(self, label: str, name: str) -> int:
+        n = self.node.get((label, name))
+        if n is None:
+            n = self.node[(label, name)] = len(self.parent)
+            self.parent.append(n)
+        return n
+
+    def _root(self, n: int) -> int:
+        parent = self.parent
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    def _join(self, a: int, b: int) -> None:
+        a, b = self._root(a), self._root(b)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+    def add(self, doc_id: str, c: Cluster) -> None:
+        if c.label == "Person":
+            self.persons[c.name].append((doc_id, c.key, c.orgs))
+        else:
+            self.add_names(doc_id, c.label, c.name, c.names)
+
+    def add_names(self, doc_id: str, label: str, name: str, names: Iterable[str]) -> None:
+        """A cluster of an organisation or place: its name and the names that join it to others."""
+        n = self._node(label, name)
+        seen = self.canon.get(n)
+        if seen is None:
+            self.canon[n] = [1, doc_id, False]
+        else:
+            seen[0] += 1
+            seen[2] = seen[2] or seen[1] != doc_id
+        for other in names:
+            self._join(n, self._node(label, other))
+
+    def finish(self) -> None:
+        lex = lexicons()
+        by_label: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for (label, name), n in self.node.items():
+            if n in self.canon:
+                by_label[label].append((name, n))
+        for label, names in by_label.items():
+            for short, long in _candidate_pairs(label, names, lex):
+                a, b = self.canon[short[1]], self.canon[long[1]]
+                if (a[2] or b[2] or a[1] != b[1]) and self._root(short[1]) != self._root(long[1]) and \
+                        _same_thing(label, short[0], long[0], lex):
+                    self._join(short[1], long[1])
+        chosen: dict[int, tuple] = {}
+        for (label, name), n in self.node.items():
+            if n not in self.canon:
+                continue
+            votes = self.canon[n][0]
+            legal = label == "Company" and bool(FULL_LEGAL.search(name))
+            rank = (0, 0, -len(name), name) if legal else (1, -votes, -len(name), name)
+            root = self._root(n)
+            if root not in chosen or rank < chosen[root]:
+                chosen[root] = rank
+        self.component_name = {root: rank[3] for root, rank in chosen.items()}
+        for name, group in self.persons.items():
+            for (doc_id, key), eid in person_ids(name, group).items():
+                self.person_id[(doc_id, key)] = eid
+
+    def id_of(self, doc_id: str, c: Cluster) -> str:
+        if c.label == "Person":
+            return self.person_id[(doc_id, c.key)]
+        return self.name_id(c.label, c.name)
+
+    def name_id(self, label: str, name: str) -> str:
+        """The id of an organisation or place whose cluster is named ``name``."""
+        root = self._root(self.node[(label, name)])
+        return f"{label.lower()}/{self.component_name[root]}"
+
+
+def person_ids(name: str, group: list[tuple[str, str, tuple[str, ...]]]) -> dict[tuple[str, str], str]:
+    """One person per name and shared organisation: a mention joins the first earlier cluster (in
+    document-id order) that shares an organisation with it; the name alone joins nothing."""
+    clusters: list[tuple[set[str], list[tuple[str, str]]]] = []
+    for doc_id, key, orgs in sorted(group):
+        home = next((c for c in clusters if orgs and c[0] & set(orgs)), None)
+        if home is None:
+            clusters.append((set(orgs), [(doc_id, key)]))
+        else:
+            home[0].update(orgs)
+            home[1].append((doc_id, key))
+    out = {}
+    for _, members in clusters:
+        suffix = "" if len(clusters) == 1 else "~" + _short_hash("|".join(sorted(d for d, _ in members)))
+        for member in members:
+            out[member] = f"person/{name}{suffix}"
+    return out
+
+
+def _candidate_pairs(label: str, names: list[tuple[str, int]], lex):
+    """(short, long) pairs of names that ``_same_thing`` might join, found through indexes rather
+    than by trying every pair: a long name ending or starting with the short one, the two after
+    their place prefix, one place written two ways, or the same first character and ending
+    (abbreviations). A superset of the pairs ``_same_thing`` accepts."""
+    known = dict(names)
+    pairs: set[tuple[str, str]] = set()
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for name, _ in names:
+        for i in range(1, len(name) - 2):  # place-prefixed: the long name ends with the short one
+            if name[i:] in known:
+                pairs.add((name[i:], name))
+        rests = [name]
+        while True:
+            place, rest = _split_place(rests[-1], lex)
+            if not place:
+                break
+            if len(rest) >= 2:
+                groups[("rest", rest, lex.place(place))].append(name)
+            rests.append(rest)
+        if label == "Place" and lex.place(name) is not None:
+            groups[("place", lex.place(name))].append(name)
+        if label in ("Company", "Organization"):
+            for rest in rests:
+                for i in range(2, len(rest)):
+                    if rest[:i] in known:
+                        pairs.add((rest[:i], name))
+                groups[("first", rest[0])].append(name)
+        if label == "GovernmentOrganization" and len(name) >= 2:
+            groups[("organ", name[0], name[-2:])].append(name)
+    endings = {n for n, _ in names if LEGAL_ENDINGS.search(n)} if label in ("Company", "Organization") else set()
+    for group_key, members in groups.items():
+        members = sorted(set(members), key=lambda n: (len(n), n))
+        shorts = [n for n in members if n in endings] if group_key[0] == "first" else members
+        for short in shorts:
+            for long in members:
+                if len(long) > len(short):
+                    pairs.add((short, long))
+    for short, long in sorted(pairs, key=lambda p: (len(p[0]), p[0], len(p[1]), p[1])):
+        if len(long) > len(short):
+            yield (short, known[short]), (long, known[long])
 
 def _local_clusters(mentions: Iterable[Mention]) -> dict[Mention, str]:
     """Group one document's mentions; the key is "Type|canonical name".
@@ -192,125 +377,102 @@ def _canonical(ms: list[Mention]) -> tuple[str, str]:
     return first.label, first.name
 
 
-def _merge_across_documents(local: dict[tuple[str, str], list[Mention]]) -> dict[tuple[str, str], str]:
-    """One id per organisation or place across documents: clusters of one type that
-    share a name of three characters or more, or whose names are short and long
-    forms of each other, are one entity. The id uses the name most documents
-    chose (ties: the longer, then the first in code-point order)."""
-    lex = lexicons()
-    keys = sorted(local)
-    parent = {k: k for k in keys}
-
-    def root(k):
-        while parent[k] != k:
-            k = parent[k]
-        return k
-
-    canonical = {k: _canonical(local[k]) for k in keys}
-    by_name: dict[tuple[str, str], list] = defaultdict(list)
-    for k in keys:
-        label = canonical[k][0]
-        names = {m.name for m in local[k]} | {a for m in local[k] for a in m.aliases}
-        for n in names:
-            if len(n) >= 3 or n == canonical[k][1]:
-                by_name[(label, n)].append(k)
-    for group in by_name.values():
-        for k in group[1:]:
-            a, b = root(group[0]), root(k)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    by_label: dict[str, list] = defaultdict(list)
-    for k in keys:
-        by_label[canonical[k][0]].append(k)
-    for label, ks in by_label.items():
-        ordered = sorted(ks, key=lambda k: (len(canonical[k][1]), canonical[k][1], k))
-        for i, short in enumerate(ordered):
-            for long in ordered[i + 1:]:
-                if root(short) != root(long) and short[0] != long[0] and \
-                        len(canonical[long][1]) > len(canonical[short][1]) and \
-                        _same_thing(label, canonical[short][1], canonical[long][1], lex):
-                    a, b = root(short), root(long)
-                    parent[max(a, b)] = min(a, b)
-    groups: dict = defaultdict(list)
-    for k in keys:
-        groups[root(k)].append(k)
-    out = {}
-    for members in groups.values():
-        votes: dict[str, int] = defaultdict(int)
-        for k in members:
-            votes[canonical[k][1]] += 1
-        label = canonical[members[0]][0]
-        legal = [n for n in votes if label == "Company" and FULL_LEGAL.search(n)]
-        name = min(legal or votes, key=lambda n: (-votes[n] if not legal else 0, -len(n), n))
-        for k in members:
-            out[k] = f"{label.lower()}/{name}"
-    return out
-
-
 def _noisy_or(values: Iterable[float]) -> float:
+    """1 - prod(1 - v), capped at 0.99; the values are taken in sorted order so that the result does
+    not depend on the order documents arrived in."""
     miss = 1.0
-    for v in values:
+    for v in sorted(values):
         miss *= 1.0 - v
     return round(min(0.99, 1.0 - miss), 3)
 
 
-def _entities(local, global_of, evidence) -> tuple[Entity, ...]:
-    grouped: dict[str, list[tuple[str, list[Mention]]]] = defaultdict(list)
-    for key, ms in local.items():
-        grouped[global_of[key]].append((key[0], ms))
-    out = []
-    for eid in sorted(grouped):
-        label = eid.split("/", 1)[0]
-        all_ms = [(doc, m) for doc, ms in grouped[eid] for m in ms]
-        name = _canonical([m for _, ms in grouped[eid] for m in ms])[1]
-        aliases = {m.name for _, m in all_ms} | {a for _, m in all_ms for a in m.aliases}
-        aliases |= {m.text for _, m in all_ms if m.text and m.text != m.name and len(m.text) >= 2}
-        aliases.discard(name)
-        ev = sorted({evidence(doc, m.sentence) for doc, m in all_ms}, key=lambda e: (e.doc_id, e.sentence))
-        out.append(Entity(eid, _TYPES[label], name, tuple(sorted(aliases)),
-                          _noisy_or(m.confidence for _, m in all_ms), tuple(ev)))
-    return tuple(out)
+EvidenceOf = Callable[[str, int], Evidence]
+IdOf = Callable[[str, str], "str | None"]
+
+
+def entity_name(members: list[tuple[str, Cluster]]) -> str:
+    """A company's longest full legal name if any document gives one, else the earliest-placed
+    mention fit to be a name (ties: the document with the smaller id)."""
+    legal = [c.legal for _, c in members if c.legal]
+    if legal:
+        return min(legal, key=lambda n: (-len(n), n))
+    fit = any(c.eligible for _, c in members)
+    firsts = [(c.first[0], c.first[1], doc_id, c.first[2], c.first[3]) for doc_id, c in members
+              if c.eligible or not fit]
+    return min(firsts)[4]
+
+
+def entity_of(eid: str, members: Iterable[tuple[str, Cluster]], evidence: EvidenceOf) -> Entity:
+    """One entity from its clusters in every document: name, aliases, confidence, evidence."""
+    members = list(members)
+    name = entity_name(members)
+    aliases = {a for _, c in members for a in c.aliases}
+    aliases.discard(name)
+    ev = sorted({(doc_id, s) for doc_id, c in members for s in c.sentences})
+    return Entity(eid, _TYPES[eid.split("/", 1)[0]], name, tuple(sorted(aliases)),
+                  _noisy_or(v for _, c in members for v in c.confidences), tuple(evidence(d, s) for d, s in ev))
 
 
 _TYPES = {t.lower(): t for t in ("Person", "Company", "PartyOrganization", "GovernmentOrganization",
                                  "Organization", "Place")}
 
 
-def _relations(extractions, mention_key, global_of, evidence) -> tuple[Relation, ...]:
-    merged: dict[tuple, list] = defaultdict(list)
-    for ex in extractions:
-        for r in ex.relations:
-            s = global_of.get(mention_key.get((ex.document.id, r.subject)))
-            o = global_of.get(mention_key.get((ex.document.id, r.object)))
-            if not s or not o or s == o:
-                continue
-            if r.predicate == "partnerOf" and o < s:
-                s, o = o, s
-            merged[(s, r.predicate, o, r.role or None)].append((ex.document.id, r))
-    out = []
-    for (s, p, o, role), items in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2], kv[0][3] or "")):
-        ev = sorted({evidence(doc, r.sentence) for doc, r in items}, key=lambda e: (e.doc_id, e.sentence))
-        out.append(Relation(s, p, o, _noisy_or(r.confidence for _, r in items), tuple(ev), role))
-    return tuple(out)
+def relation_key(doc_id: str, r: ClaimedRelation, id_of: IdOf) -> tuple[str, str, str, str | None] | None:
+    """(subject id, predicate, object id, role) of a claimed relation, or None when it relates a thing
+    to itself; partners are written in id order, since partnership has no direction."""
+    s, o = id_of(doc_id, r.subject), id_of(doc_id, r.object)
+    if not s or not o or s == o:
+        return None
+    if r.predicate == "partnerOf" and o < s:
+        s, o = o, s
+    return s, r.predicate, o, r.role
 
 
-def _events(extractions, mention_key, global_of, evidence) -> tuple[Event, ...]:
+def relation_of(key: tuple[str, str, str, str | None], claims: Iterable[tuple[str, ClaimedRelation]],
+                evidence: EvidenceOf) -> Relation:
+    claims = list(claims)
+    ev = sorted({(doc_id, r.sentence) for doc_id, r in claims})
+    s, p, o, role = key
+    return Relation(s, p, o, _noisy_or(r.confidence for _, r in claims), tuple(evidence(d, i) for d, i in ev), role)
+
+
+def merge_relations(claims: Iterable[tuple[str, ClaimedRelation]], id_of: IdOf, evidence: EvidenceOf
+                    ) -> tuple[Relation, ...]:
     merged: dict[tuple, list] = defaultdict(list)
-    for ex in extractions:
-        for e in ex.events:
-            parts = sorted({global_of[k] for m in e.participants
-                            if (k := mention_key.get((ex.document.id, m))) in global_of})
-            if not parts:
-                continue
-            merged[(e.type, e.date, tuple(parts), e.trigger)].append((ex.document.id, e))
-    out = []
-    for (kind, date, parts, trigger), items in sorted(merged.items(), key=lambda kv: repr(kv[0])):
-        eid = f"event/{kind.lower()}/{date or 'undated'}-{_short_hash('|'.join(parts) + '|' + trigger)}"
-        ev = sorted({evidence(doc, e.sentence) for doc, e in items}, key=lambda x: (x.doc_id, x.sentence))
-        quantities = tuple(sorted({q for _, e in items for q in e.quantities}))
-        out.append(Event(eid, kind, parts, trigger, _noisy_or(e.confidence for _, e in items), tuple(ev),
-                         date, quantities))
-    return tuple(out)
+    for doc_id, r in claims:
+        key = relation_key(doc_id, r, id_of)
+        if key:
+            merged[key].append((doc_id, r))
+    return tuple(relation_of(k, merged[k], evidence) for k in sorted(merged, key=lambda k: (*k[:3], k[3] or "")))
+
+
+def event_key(doc_id: str, e: ClaimedEvent, id_of: IdOf) -> tuple[str, str | None, tuple[str, ...], str] | None:
+    parts = tuple(sorted({i for k in e.participants if (i := id_of(doc_id, k))}))
+    return (e.type, e.date, parts, e.trigger) if parts else None
+
+
+def event_id(key: tuple[str, str | None, tuple[str, ...], str]) -> str:
+    kind, date, parts, trigger = key
+    return f"event/{kind.lower()}/{date or 'undated'}-{_short_hash('|'.join(parts) + '|' + trigger)}"
+
+
+def event_of(key: tuple[str, str | None, tuple[str, ...], str], claims: Iterable[tuple[str, ClaimedEvent]],
+             evidence: EvidenceOf) -> Event:
+    claims = list(claims)
+    kind, date, parts, trigger = key
+    ev = sorted({(doc_id, e.sentence) for doc_id, e in claims})
+    quantities = tuple(sorted({q for _, e in claims for q in e.quantities}))
+    return Event(event_id(key), kind, parts, trigger, _noisy_or(e.confidence for _, e in claims),
+                 tuple(evidence(d, i) for d, i in ev), date, quantities)
+
+
+def merge_events(claims: Iterable[tuple[str, ClaimedEvent]], id_of: IdOf, evidence: EvidenceOf) -> tuple[Event, ...]:
+    merged: dict[tuple, list] = defaultdict(list)
+    for doc_id, e in claims:
+        key = event_key(doc_id, e, id_of)
+        if key:
+            merged[key].append((doc_id, e))
+    return tuple(event_of(k, merged[k], evidence) for k in sorted(merged, key=repr))
 
 
 def _short_hash(text: str) -> str:

@@ -6,7 +6,10 @@ each; a worker that overruns the time limit is killed (SIGKILL), reaped and
 replaced. Forking shares a graph file's in-memory store with the workers for
 free; a store directory is opened read-only by each worker, and reopened when
 ``kg build --store`` has replaced it. The HTTP side is the standard library's
-``ThreadingHTTPServer``: a thread per connection, which waits for a worker.
+``ThreadingHTTPServer``: a thread per connection (up to ``max_connections``), which
+waits in line for a worker. The time limit counts from when a worker takes the
+query, so a query never fails for having waited; only when ``max_waiting`` queries
+are already in line is the next one refused (503, "busy", with Retry-After).
 
 Example::
 
@@ -17,6 +20,8 @@ Example::
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import errno
 import gc
 import html
@@ -26,7 +31,6 @@ import json
 import math
 import os
 import pickle
-import queue
 import re
 import select
 import signal
@@ -48,9 +52,11 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import KgError
 from .query import PREFIXES
-from .store import in_memory, open_graph, open_store
+from .store import generation, in_memory, open_graph, open_store
 
 DEFAULT_PORT = 7878
+DEFAULT_MAX_WAITING = 256  # queries that may wait for a worker before the server says it is busy
+DEFAULT_MAX_CONNECTIONS = 512  # open at once, a thread each; past that a connection is answered 503 and closed
 RESULTS = ox.QueryResultsFormat
 GRAPHS = ox.RdfFormat
 
@@ -327,10 +333,10 @@ class _StoreDir:
         self.path, self._store, self._id = path, None, None
 
     def __call__(self) -> ox.Store:
-        st = os.stat(self.path)
-        if self._store is None or self._id != (st.st_dev, st.st_ino):
+        current = generation(self.path)  # changes when a build commits a new generation
+        if self._store is None or self._id != current:
             self._store = None  # let go of the old files first
-            self._store, self._id = open_store(self.path), (st.st_dev, st.st_ino)
+            self._store, self._id = open_store(self.path), current
         return self._store
 
 
@@ -413,6 +419,7 @@ class _Worker:
         self.pid, self.jobs, self.replies = pid, jobs, replies
         self._lock = threading.Lock()
         self._reaped = self._closed = False
+        self._status: int | None = None  # from waitpid: how the process ended
 
     def ask(self, job: Job, deadline: float) -> Reply:
         try:
@@ -430,8 +437,8 @@ class _Worker:
             if self._reaped:
                 return
             try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+                os.kill(self.pid, signal.SIGKILL)  # a process that died already is a zombie: no harm
+                self._status = os.waitpid(self.pid, 0)[1]
             except (ProcessLookupError, ChildProcessError):
                 pass
             self._reaped = True
@@ -444,20 +451,60 @@ class _Worker:
             os.close(self.jobs)
             os.close(self.replies)
 
+    def death(self) -> str:
+        """How a worker that stopped answering ended, in words for the client (once reaped)."""
+        status = self._status
+        if status is None or not os.WIFSIGNALED(status):
+            return "stopped"
+        number = os.WTERMSIG(status)
+        if number == signal.SIGKILL:
+            return "was killed (SIGKILL: out of memory?)"
+        return f"crashed ({signal.Signals(number).name if number in signal.valid_signals() else number})"
+
+
+class _Refused(Exception):
+    """No worker will take this query: the reply says why."""
+
+    def __init__(self, reply: Reply):
+        super().__init__(reply)
+        self.reply = reply
+
+
+class _Turn:
+    """A request waiting for a worker; ``ready`` is set once one is handed over (or the wait is over)."""
+
+    __slots__ = ("ready", "worker", "refusal")
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.worker: _Worker | None = None
+        self.refusal: Reply | None = None
+
+
+_STOPPING = text_reply(503, "kg serve is stopping; start it again to ask more queries")
+
 
 class WorkerPool:
-    """Worker processes that answer one query at a time each; one that overruns is replaced."""
+    """Worker processes that answer one query at a time each; one that overruns is replaced.
 
-    def __init__(self, store: Callable[[], ox.Store], size: int, max_rows: int):
-        self._store, self._max_rows, self.size = store, max_rows, size
+    Requests wait for a free worker in arrival order and for as long as it takes:
+    the time limit counts from when a worker takes the query, so no query fails
+    for having waited. The server is overloaded only when ``max_waiting`` requests
+    already wait; a request is then refused at once (503, with Retry-After)."""
+
+    def __init__(self, store: Callable[[], ox.Store], size: int, max_rows: int,
+                 max_waiting: int = DEFAULT_MAX_WAITING):
+        self._store, self._max_rows, self.size, self.max_waiting = store, max_rows, size, max_waiting
         self._lock = threading.Lock()
-        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._idle: list[_Worker] = []
+        self._waiting: collections.deque[_Turn] = collections.deque()
         self._workers: set[_Worker] = set()
+        self._missing = 0  # workers that could not be replaced (a failed fork)
         self._closed = False
         self._lifeline, self._lifeline_keep = os.pipe()  # we never write: closing it tells workers to go
         try:
             for _ in range(size):
-                self._idle.put(self._spawn())
+                self._idle.append(self._spawn())
         except BaseException:
             self.close()
             raise
@@ -467,14 +514,28 @@ class WorkerPool:
         with self._lock:
             return sorted(w.pid for w in self._workers)
 
-    def run(self, job: Job, timeout: float) -> Reply:
-        """The worker's reply, or a 503 if every worker stays busy or the query overruns ``timeout``."""
+    @property
+    def idle(self) -> int:
+        """Workers free now."""
+        return len(self._idle)
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting in line for a worker now."""
+        return len(self._waiting)
+
+    def run(self, job: Job, timeout: float, wanted: Callable[[], bool] = lambda: True) -> Reply | None:
+        """The worker's reply, or a 503 if the query overruns ``timeout`` or too many wait already.
+
+        None when ``wanted`` says, once a worker is free, that the client has gone:
+        a query nobody waits for any more is not run."""
         for attempt in range(2):
             try:
-                worker = self._idle.get(timeout=timeout)
-            except queue.Empty:
-                return text_reply(503, f"all {self.size} query workers are busy; try again shortly, or restart "
-                                       "kg serve with more --workers", ("Retry-After", "1"))
+                worker = self._take(timeout, wanted)
+            except _Refused as refused:
+                return refused.reply
+            if worker is None:
+                return None
             broken = True
             try:
                 reply = worker.ask(job, time.monotonic() + timeout)
@@ -487,29 +548,90 @@ class WorkerPool:
                 return text_reply(503, f"query exceeded the time limit of {timeout:g} s; narrow it (LIMIT, more "
                                        "specific patterns) or restart kg serve with a larger --timeout")
             except (EOFError, OSError):
-                return text_reply(500, "the query worker died while answering (out of memory?); "
+                if self._closed:  # killed because the server is stopping
+                    return _STOPPING
+                worker.kill()
+                return text_reply(500, f"the query worker {worker.death()} while answering; "
                                        "narrow the query and try again")
             finally:
                 self._release(worker, broken)
         raise AssertionError("unreachable")
 
+    def _take(self, timeout: float, wanted: Callable[[], bool]) -> _Worker | None:
+        """A free worker, after waiting in line if need be; None if the client left meanwhile."""
+        if self._missing:
+            self._refill()
+        with self._lock:
+            if self._closed:
+                raise _Refused(_STOPPING)
+            if self._idle:  # then nobody is waiting: a freed worker goes to the first in line
+                return self._idle.pop()
+            if not self._workers:
+                raise _Refused(text_reply(503, "no query worker could be started; see the server's log",
+                                          ("Retry-After", str(max(1, math.ceil(timeout))))))
+            if len(self._waiting) >= self.max_waiting:
+                raise _Refused(text_reply(
+                    503, f"the server is busy: {len(self._waiting)} queries are already waiting for its "
+                         f"{self.size} query workers; retry later, or restart kg serve with more --workers",
+                    ("Retry-After", str(max(1, math.ceil(timeout))))))
+            turn = _Turn()
+            self._waiting.append(turn)
+        turn.ready.wait()
+        if turn.worker is None:
+            raise _Refused(turn.refusal or _STOPPING)
+        if not wanted():
+            self._release(turn.worker, broken=False)
+            return None
+        return turn.worker
+
     def _release(self, worker: _Worker, broken: bool) -> None:
+        """Hand the worker to the next in line, or put it back; a broken one is replaced first."""
         if broken:
             worker.close()
             with self._lock:
                 self._workers.discard(worker)
-            try:
-                worker = self._spawn()
-            except OSError as err:  # fork failed: carry on with one worker fewer
-                print(f"kg: cannot start a query worker: {err}", file=sys.stderr)
-                return
+            worker = self._replace()
             if worker is None:
                 return
+        self._give(worker)
+
+    def _give(self, worker: _Worker) -> None:
         with self._lock:
             if not self._closed:
-                self._idle.put(worker)
+                if self._waiting:
+                    turn = self._waiting.popleft()
+                    turn.worker = worker
+                    turn.ready.set()
+                else:
+                    self._idle.append(worker)
                 return
         worker.close()
+
+    def _replace(self) -> _Worker | None:
+        """A new worker, or None (said on stderr) when none can be started; if no worker is left at
+        all, the requests in line are told so rather than left waiting."""
+        try:
+            return self._spawn()
+        except OSError as err:  # fork failed: carry on with one worker fewer; _take tries again later
+            print(f"kg: cannot start a query worker: {err}", file=sys.stderr)
+            with self._lock:
+                self._missing += 1
+                stranded = [] if self._workers else list(self._waiting)
+                if stranded:
+                    self._waiting.clear()
+            for turn in stranded:
+                turn.refusal = text_reply(503, f"no query worker could be started ({err}); see the server's log")
+                turn.ready.set()
+            return None
+
+    def _refill(self) -> None:
+        """Start a worker that could not be started before (a failed fork), now that a request needs it."""
+        with self._lock:
+            if not self._missing:
+                return
+            self._missing -= 1
+        if (worker := self._replace()) is not None:
+            self._give(worker)
 
     def _spawn(self) -> _Worker | None:
         with self._lock:
@@ -537,21 +659,21 @@ class WorkerPool:
             return worker
 
     def close(self) -> None:
-        """Stop every worker and reap it; a busy one's thread then sees it gone and cleans up."""
+        """Stop every worker and reap it; a busy one's thread then sees it gone and cleans up;
+        requests still waiting are told the server is stopping."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-            busy = set(self._workers)
+            idle, self._idle = self._idle, []
+            busy = self._workers.difference(idle)
+            waiting, self._waiting = list(self._waiting), collections.deque()
             os.close(self._lifeline_keep)
             os.close(self._lifeline)
-        while True:
-            try:
-                idle = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            busy.discard(idle)
-            idle.close()
+        for turn in waiting:
+            turn.ready.set()
+        for worker in idle:
+            worker.close()
         for worker in busy:
             worker.kill()
 
@@ -577,11 +699,12 @@ class SparqlServer(ThreadingHTTPServer):
     """The endpoint: ``/sparql`` answers queries, ``/`` serves the query page."""
 
     daemon_threads = True
-    request_queue_size = 64
+    request_queue_size = 1024  # connections the kernel holds until accepted (capped by net.core.somaxconn)
 
     def __init__(self, graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
                  limits: Limits | None = None, workers: int | None = None, quiet: bool = False,
-                 memory: bool = False):
+                 memory: bool = False, max_waiting: int = DEFAULT_MAX_WAITING,
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS):
         graph, limits = Path(graph), limits or Limits()
         store = open_graph(graph)  # fails here, with one clear line, on a missing or bad graph
         source: Callable[[], ox.Store]
@@ -594,6 +717,8 @@ class SparqlServer(ThreadingHTTPServer):
         else:
             source = lambda: store  # noqa: E731 -- forked workers inherit it
         self.graph, self.limits, self.quiet = graph, limits, quiet
+        self.max_connections = max_connections
+        self._connections = threading.BoundedSemaphore(max_connections)
         self.loopback = _is_loopback(host)
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         try:
@@ -605,7 +730,8 @@ class SparqlServer(ThreadingHTTPServer):
             raise KgError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
         try:
             self.page = _page(graph.name, _saved_queries())
-            self.pool = WorkerPool(source, workers or max(2, min(4, os.cpu_count() or 1)), limits.max_rows)
+            self.pool = WorkerPool(source, workers or max(2, min(4, os.cpu_count() or 1)), limits.max_rows,
+                                   max_waiting)
         except BaseException:
             self.socket.close()
             raise
@@ -615,6 +741,42 @@ class SparqlServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{f'[{host}]' if ':' in host else host}:{port}/sparql"
 
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+        """A thread for the connection, or, past ``max_connections``, a 503 at once."""
+        if not self._connections.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started (e.g. the system's limit): the slot stays free
+            self._connections.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: tuple) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 without a thread: the request waiting in the socket is read and dropped (so
+        closing sends no reset that would lose the answer), and the small answer fits the socket's buffer."""
+        body = (f"kg serve has {self.max_connections} connections open, its limit; retry later, or reuse one "
+                "connection for several queries (keep-alive)\n").encode("utf-8")
+        head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").encode("ascii")
+        try:
+            request.setblocking(False)
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                while request.recv(65536):
+                    pass
+            request.send(head + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+        if not self.quiet:
+            sys.stderr.write(f"kg: refused a connection: {self.max_connections} are open, the limit\n")
+
     def server_close(self) -> None:
         super().server_close()
         if pool := getattr(self, "pool", None):  # absent when binding failed
@@ -623,17 +785,22 @@ class SparqlServer(ThreadingHTTPServer):
 
 def make_server(graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, *, timeout: float = 10.0,
                 max_rows: int = 10_000, allow_service: bool = False, max_query_length: int = 20_000,
-                workers: int | None = None, quiet: bool = False, memory: bool = False) -> SparqlServer:
+                workers: int | None = None, quiet: bool = False, memory: bool = False,
+                max_waiting: int = DEFAULT_MAX_WAITING, max_connections: int = DEFAULT_MAX_CONNECTIONS
+                ) -> SparqlServer:
     """A listening endpoint over a graph file or store directory; call ``serve_forever()``.
 
     Port 0 picks a free port (see ``server.url``). ``server_close()`` stops the workers. ``memory``
-    copies a store directory into RAM first (a graph file is always held in memory).
+    copies a store directory into RAM first (a graph file is always held in memory). Queries wait in
+    line for one of ``workers``; past ``max_waiting`` in line, or ``max_connections`` open, the server
+    answers 503 with Retry-After.
 
     >>> server = make_server("out.ttl", port=0, timeout=2)      # doctest: +SKIP
     >>> threading.Thread(target=server.serve_forever).start()   # doctest: +SKIP
     """
     limits = Limits(timeout, max_rows, max_query_length, allow_service)
-    return SparqlServer(graph, host, port, limits=limits, workers=workers, quiet=quiet, memory=memory)
+    return SparqlServer(graph, host, port, limits=limits, workers=workers, quiet=quiet, memory=memory,
+                        max_waiting=max_waiting, max_connections=max_connections)
 
 
 def serve(graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, **options) -> None:
@@ -644,8 +811,9 @@ def serve(graph: str | Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, 
     if options.get("memory") and Path(graph).is_dir():
         mode += ", held in memory"
     reach = "" if server.loopback else "; reachable from other machines"
-    print(f"kg: serving {graph} at {server.url} ({mode}, {limits.timeout:g} s and {limits.max_rows} rows a query"
-          f"{reach}); query page at {server.url.removesuffix('sparql')}; Ctrl-C stops", file=sys.stderr, flush=True)
+    print(f"kg: serving {graph} at {server.url} ({mode}, {server.pool.size} query workers, {limits.timeout:g} s "
+          f"and {limits.max_rows} rows a query{reach}); query page at {server.url.removesuffix('sparql')}; "
+          "Ctrl-C stops", file=sys.stderr, flush=True)
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
     try:
@@ -674,6 +842,12 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = f"kg/{__version__}"
     timeout = 60  # seconds an idle or slow connection may hold its thread
     server: SparqlServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body are two writes: without this the body waits for the client's delayed ACK (40 ms)
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -754,7 +928,20 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(text_reply(406, f"cannot answer as '{accept}'; accept one of: {offered(False)} "
                                               f"(SELECT, ASK) or {offered(True)} (CONSTRUCT, DESCRIBE)"))
         job = Job(text, accept, tuple(params.get("default-graph-uri", ())), tuple(params.get("named-graph-uri", ())))
-        self._send(self.server.pool.run(job, limits.timeout), query=True)
+        reply = self.server.pool.run(job, limits.timeout, self._still_wanted)
+        if reply is None:  # the client hung up while the query waited for a worker: nobody to answer
+            self.close_connection = True
+            return
+        self._send(reply, query=True)
+
+    def _still_wanted(self) -> bool:
+        """Is the client still there? A closed connection reads as end of file at once."""
+        poller = select.poll()  # not select(): descriptors past 1024 are common with many connections
+        poller.register(self.connection, select.POLLIN)
+        try:
+            return not poller.poll(0) or self.connection.recv(1, socket.MSG_PEEK) != b""
+        except OSError:
+            return False
 
     def _params(self, query: str) -> dict[str, list[str]] | None:
         try:
@@ -804,9 +991,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Cache-Control", "no-store")
         for name, value in reply.headers:
             self.send_header(name, value)
-        if close:
+        if close or self.close_connection:  # the client asked to close (or spoke HTTP/1.0): say we do
             self.send_header("Connection", "close")
-            self.close_connection = True
         self.end_headers()
         try:
             if self.command != "HEAD":

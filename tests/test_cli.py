@@ -122,7 +122,7 @@ def test_a_damaged_store_is_one_clear_line(tmp_path, sample_store_dir):
 
     damaged = tmp_path / "damaged"
     shutil.copytree(sample_store_dir, damaged)
-    (damaged / "CURRENT").unlink()
+    (damaged / "current" / "oxigraph" / "CURRENT").unlink()
     result = kg("stats", damaged)
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "damaged or incomplete" in result.output
 

@@ -32,7 +32,7 @@ ID = "https://w3id.org/kg/id/"
 LI, TUOWEI, HUAWEI = ID + "person/李新宇", ID + "company/拓维信息", ID + "company/华为"
 FILE_FORMATS = ("graphml", "gexf", "jsonld", "nt")
 SUFFIX = {"neo4j": ".neo4j", "ladybug": ".lbdb", "graphml": ".graphml", "gexf": ".gexf", "csv": ".csv",
-          "jsonld": ".jsonld", "nt": ".nt"}
+          "jsonld": ".jsonld", "nt": ".nt", "nquads": ".nq"}
 
 
 def kg(*args):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import KgError
-from kg.ingest import decode, read_documents
+from kg.ingest import decode, expand_paths, iter_articles, read_documents, read_file, strip_markdown
 
 TEXT = "川南智造科技有限公司党委书记、董事长周海峰表示,公司今年将加大研发投入。"
 
@@ -166,3 +166,53 @@ def test_html_source_from_a_content_source_meta_tag(tmp_path):
                     encoding="utf-8")
     (article,) = read_documents([page])
     assert article.source == "鄂尔多斯新闻网"
+
+
+def test_read_file_and_expand_paths_still_serve_the_old_callers(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"text": "甲"}\n{"text": "乙"}\n', encoding="utf-8")
+    files = expand_paths([tmp_path])
+    assert files == [tmp_path / "a.txt", tmp_path / "b.jsonl"]
+    assert [a.raw for f in files for a in read_file(f)] == [TEXT, "甲", "乙"]
+    assert [a.raw for a in iter_articles([tmp_path])] == [TEXT, "甲", "乙"]
+
+
+def test_utf16_and_bom_json_lines_are_read(tmp_path):
+    utf16 = tmp_path / "a.jsonl"
+    utf16.write_text('{"text": "甲公司"}\n\n{"text": "乙公司"}\n', encoding="utf-16")
+    bom = tmp_path / "b.jsonl"
+    bom.write_text('{"text": "丙公司"}\n', encoding="utf-8-sig")
+    found = [(a.path, a.raw, a.encoding) for a in read_documents([utf16, bom])]
+    assert found == [(f"{utf16}:1", "甲公司", "utf-16"), (f"{utf16}:3", "乙公司", "utf-16"),
+                     (f"{bom}:1", "丙公司", "utf-8-sig")]
+
+
+def test_gzip_is_read_only_for_json_lines(tmp_path):
+    import gzip
+
+    packed = tmp_path / "a.txt.gz"
+    packed.write_bytes(gzip.compress(TEXT.encode()))
+    with pytest.raises(KgError, match=r"unsupported file type '\.gz'; use .txt, .md, .html, .htm, .jsonl or .jsonl.gz"):
+        list(read_documents([packed]))
+    lines = tmp_path / "b.JSONL.GZ"
+    lines.write_bytes(gzip.compress(json.dumps({"text": TEXT}, ensure_ascii=False).encode()))
+    assert [a.raw for a in read_documents([tmp_path])] == [TEXT]  # the .txt.gz in the folder is ignored
+
+
+@pytest.mark.parametrize("markdown, plain", [
+    ("见[新闻链接](http://example.org/a_(b))和![配图](x.png)。", "见新闻链接和配图。"),
+    ("**加粗** `代码` __下划__", "加粗 代码 下划"),
+    ("[" * 50_000 + "公司", "[" * 50_000 + "公司"),  # brackets that never close: kept, and read in linear time
+    ("[甲[乙](u)", "[甲乙"),
+    ("[x](" * 20_000 + "(", "[x](" * 20_000 + "("),
+])
+def test_markdown_keeps_the_words(markdown, plain):
+    assert strip_markdown(markdown) == plain
+
+
+def test_a_mixed_file_names_the_line_neither_encoding_reads(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes(TEXT.encode("utf-8") + b"\n" + "公司".encode("gb18030") + b"\x81\x20\n")
+    with pytest.raises(KgError) as err:
+        list(read_documents([path]))
+    assert str(err.value).startswith(f"{path}:2:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import os
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -258,6 +260,24 @@ def test_unacceptable_format_is_406(file_server):
     assert get(file_server.url, POSITIONS, "image/png")[0] == 406
 
 
+def test_keep_alive_unless_the_client_asks_to_close(file_server):
+    conn = http.client.HTTPConnection(*file_server.server_address)
+    path = "/sparql?" + urlencode({"query": POSITIONS})
+
+    def ask(**headers):
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        assert response.status == 200 and response.read()
+        return response.getheader("Connection")
+
+    assert ask() is None
+    first = conn.sock
+    assert ask() is None and conn.sock is first  # one connection, two answers
+    assert ask(Connection="close") == "close"
+    assert conn.sock is None  # the client took the server at its word and closed
+    conn.close()
+
+
 # -- refusals -----------------------------------------------------------------------
 
 def test_update_is_refused_every_way(file_server):
@@ -374,6 +394,94 @@ def test_time_limit_stops_a_query_and_the_server_carries_on(sample_ttl):
         assert status == 200 and has_row(json_rows(text), ("李新宇", "董事长", "拓维信息"))
 
 
+def eventually(condition, what):
+    """Wait until ``condition()`` holds; the limit only keeps a broken server from hanging the test."""
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.01)
+
+
+def in_background(function, *args):
+    """Start ``function(*args)`` on a thread; joining the thread returns a list holding its result."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(function(*args)), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_queries_queued_behind_a_slow_one_are_answered_not_refused(sample_ttl):
+    with running(sample_ttl, timeout=1, workers=1) as server:
+        slow, slow_answer = in_background(get, server.url, EXPENSIVE)
+        eventually(lambda: server.pool.idle == 0, "the worker takes the slow query")
+        queued = [in_background(get, server.url, POSITIONS) for _ in range(3)]
+        eventually(lambda: server.pool.waiting == 3, "three queries wait in line")
+        slow.join()
+        assert slow_answer[0][0] == 503 and slow_answer[0][2].startswith("query exceeded the time limit of 1 s")
+        for thread, answer in queued:  # each waited the whole time limit of the slow one, and more
+            thread.join()
+            status, _, text = answer[0]
+            assert status == 200 and has_row(json_rows(text), ("李新宇", "董事长", "拓维信息"))
+
+
+def test_a_full_line_is_refused_at_once_with_retry_after(sample_ttl):
+    with running(sample_ttl, timeout=1, workers=1, max_waiting=1) as server:
+        slow, _ = in_background(get, server.url, EXPENSIVE)
+        eventually(lambda: server.pool.idle == 0, "the worker takes the slow query")
+        queued, queued_answer = in_background(get, server.url, POSITIONS)
+        eventually(lambda: server.pool.waiting == 1, "a query waits in line")
+        status, headers, text = get(server.url, POSITIONS)
+        assert (status, headers["Retry-After"]) == (503, "1")
+        assert text.startswith("the server is busy: 1 queries are already waiting for its 1 query workers; retry")
+        slow.join()
+        queued.join()
+        assert queued_answer[0][0] == 200
+
+
+def test_a_query_whose_client_hung_up_while_waiting_is_not_run(sample_ttl):
+    with running(sample_ttl, timeout=1, workers=1) as server:
+        slow, _ = in_background(get, server.url, EXPENSIVE)
+        eventually(lambda: server.pool.idle == 0, "the worker takes the slow query")
+        gone = http.client.HTTPConnection(*server.server_address)
+        gone.request("POST", "/sparql", body=EXPENSIVE, headers={"Content-Type": "application/sparql-query"})
+        eventually(lambda: server.pool.waiting == 1, "the second slow query waits in line")
+        gone.close()  # before any worker is free
+        after, after_answer = in_background(get, server.url, POSITIONS)
+        eventually(lambda: server.pool.waiting == 2, "a third query waits behind it")
+        slow.join()
+        replacement = server.pool.pids  # the overrunning worker was replaced before its client was told
+        after.join()
+        assert after_answer[0][0] == 200
+        assert server.pool.pids == replacement  # had the abandoned query run, this worker would be killed too
+
+
+def test_a_killed_worker_is_replaced_and_the_client_told_why(sample_ttl):
+    with running(sample_ttl, timeout=120, workers=1) as server:
+        slow, slow_answer = in_background(get, server.url, EXPENSIVE)
+        eventually(lambda: server.pool.idle == 0, "the worker takes the slow query")
+        [worker] = server.pool.pids
+        os.kill(worker, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        slow.join()
+        status, _, text = slow_answer[0]
+        assert status == 500 and text.startswith("the query worker was killed (SIGKILL: out of memory?) while")
+        assert get(server.url, POSITIONS)[0] == 200
+        assert len(server.pool.pids) == 1 and server.pool.pids != [worker]
+
+
+def test_connections_past_the_limit_are_refused_until_one_closes(sample_ttl):
+    with running(sample_ttl, max_connections=2) as server:
+        held = [http.client.HTTPConnection(*server.server_address) for _ in range(2)]
+        for conn in held:  # answered, and kept open (keep-alive): each holds a thread
+            conn.request("GET", "/sparql?" + urlencode({"query": POSITIONS}))
+            assert conn.getresponse().status == 200 and conn.sock is not None
+        status, headers, text = get(server.url, POSITIONS)
+        assert (status, headers["Retry-After"], headers["Connection"]) == (503, "1", "close")
+        assert text.startswith("kg serve has 2 connections open, its limit; retry later")
+        held.pop().close()
+        eventually(lambda: get(server.url, POSITIONS)[0] == 200, "a closed connection frees its place")
+        held.pop().close()
+
+
 def test_closing_the_server_leaves_no_worker_behind(sample_store_dir):
     with running(sample_store_dir, workers=3) as server:
         pids = server.pool.pids
@@ -441,7 +549,7 @@ def test_cli_serves_until_ctrl_c_and_stops_cleanly(sample_ttl):
             assert select.select([server.stderr], [], [], 60)[0], "no startup line"
             line = server.stderr.readline()
             url = re.search(r"http://127\.0\.0\.1:\d+/sparql", line)[0]
-            assert line.startswith(f"kg: serving {sample_ttl} at {url} (read-only")
+            assert line.startswith(f"kg: serving {sample_ttl} at {url} (read-only, 2 query workers, 10 s and")
             assert get(url, POSITIONS)[0] == 200
             workers = [int(pid) for task in Path(f"/proc/{server.pid}/task").iterdir()
                        for pid in (task / "children").read_text().split()]

@@ -1,7 +1,8 @@
 """``kg export``: the graph for graph databases, graph tools and spreadsheets.
 
 Every format is written from one property-graph reading of the RDF (``model.py``)
-except ``nt`` and ``jsonld``, which serialise the RDF itself. Output appears all at
+except ``nt`` and ``jsonld``, which serialise the RDF itself, and ``nquads``, which
+streams the RDF into one named graph per document for triple stores' bulk loaders. Output appears all at
 once or not at all: a file through ``atomic_write``, a folder or a database built
 in a temporary folder beside ``out`` and renamed into place. An existing target
 is replaced only with ``force=True``, and only after the new one is complete.
@@ -29,7 +30,8 @@ from ..io import atomic_write, replace_path
 from ..store import open_graph
 from .model import PropertyGraph, read_graph
 
-# format -> (module, function, what it writes); "file" writers return bytes, the others write a path.
+# format -> (module, function, what it writes); "file" writers return bytes, "rdf" writers bytes from the
+# store, "quads" writers stream the store to a path, the others write a path from the property graph.
 WRITERS = {
     "neo4j": ("kg.export.neo4j", "write_neo4j", "folder"),
     "ladybug": ("kg.export.ladybug", "write_ladybug", "database"),
@@ -38,6 +40,7 @@ WRITERS = {
     "csv": ("kg.export.files", "write_csv", "folder"),
     "jsonld": ("kg.export.files", "to_jsonld", "rdf"),
     "nt": ("kg.export.files", "to_ntriples", "rdf"),
+    "nquads": ("kg.export.nquads", "write_nquads", "quads"),
 }
 FORMATS = tuple(WRITERS)
 # What a folder of an earlier export holds; --force replaces no other folder.
@@ -55,13 +58,15 @@ class ExportSummary:
     nodes: dict[str, int]
     edges: dict[str, int]
     seconds: float
+    units: tuple[str, str] = ("nodes", "edges")  # what ``nodes`` and ``edges`` count (nquads: graphs, quads)
 
     def line(self) -> str:
         def counts(d: dict[str, int]) -> str:
             return ", ".join(f"{k} {v}" for k, v in d.items())
 
         where = " and ".join(str(w) for w in (self.out, self.bolt) if w)
-        return (f"{sum(self.nodes.values())} nodes ({counts(self.nodes)}), {sum(self.edges.values())} edges "
+        first, second = self.units
+        return (f"{sum(self.nodes.values())} {first} ({counts(self.nodes)}), {sum(self.edges.values())} {second} "
                 f"({counts(self.edges)}) -> {where} in {self.seconds:.1f} s")
 
 
@@ -84,6 +89,8 @@ def export(graph_path: str | Path, fmt: str, out: str | Path | None, *, force: b
     if out is not None:
         _check_target(out, fmt, force)
     store = open_graph(graph_path)
+    if WRITERS[fmt][2] == "quads":
+        return _export_quads(store, fmt, out, started)
     graph = read_graph(store)
     push = None
     if bolt:
@@ -104,6 +111,18 @@ def export(graph_path: str | Path, fmt: str, out: str | Path | None, *, force: b
         else:
             _write_staged(out, lambda target: write(graph, target), push)
     return ExportSummary(fmt, out, bolt, graph.node_counts(), graph.edge_counts(), time.perf_counter() - started)
+
+
+def _export_quads(store, fmt: str, out: Path, started: float) -> ExportSummary:
+    """Stream the store to ``out`` (no property graph is read: the export must fit big stores)."""
+    module, function, _ = WRITERS[fmt]
+    write = getattr(importlib.import_module(module), function)
+    written = []
+    _write_staged(out, lambda target: written.append(write(store, target)), None)
+    counts = written[0]
+    return ExportSummary(fmt, out, None, {"document": counts.documents, "summary": 1 if counts.summary_quads else 0},
+                         {"in document graphs": counts.document_quads, "in the summary graph": counts.summary_quads},
+                         time.perf_counter() - started, units=("graphs", "quads"))
 
 
 def _check_target(out: Path, fmt: str, force: bool) -> None:

@@ -87,7 +87,8 @@ def _main_company(per_sentence: list[list[Mention]]) -> Mention | None:
     if not counts:
         return None
     # Short and long forms (蓝鲸 / 蓝鲸科技) count together.
-    root = {n: min((k for k in counts if len(k) >= 2 and n.startswith(k)), key=len) for n in counts}
+    # A one-character name (丁 of "丁.临时党支部") is its own root.
+    root = {n: min((k for k in counts if (len(k) >= 2 or k == n) and n.startswith(k)), key=len) for n in counts}
     totals: dict[str, int] = {}
     for n, c in counts.items():
         totals[root[n]] = totals.get(root[n], 0) + c

@@ -1,0 +1,407 @@
+"""The ledger: what each document of a store contributed, kept in SQLite beside the triples.
+
+A document is extracted once. Its ``DocFacts`` (things clustered within the document, relations
+and events keyed by cluster, the sentences they cite) go into the ledger; entity ids are then
+given from names alone (``resolve.IdAssigner``), and the triples of a thing are made from the
+ledger rows that mention it. Adding or removing documents therefore touches only the things whose
+rows changed, and a graph built in one go equals one built by updates: both are a function of the
+set of documents in the ledger.
+
+Tables: ``docs`` (metadata and cited sentences), ``clusters`` (one row per thing per document, with
+its entity id), ``relations`` and ``events`` (one row per claim, with the key of the merged fact it
+belongs to). Rows are JSON arrays of the dataclass fields.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from .errors import KgError
+from .model import ClaimedEvent, ClaimedRelation, Cluster, DocFacts, Quote
+from .rdf import Lines
+from .resolve import IdAssigner, entity_of, event_id, event_key, event_of, person_ids, relation_key, relation_of
+
+VERSION = "2"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, path TEXT NOT NULL, head TEXT NOT NULL, quotes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clusters (doc TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, name TEXT NOT NULL,
+    entity TEXT, names TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (doc, key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS clusters_entity ON clusters (entity);
+CREATE INDEX IF NOT EXISTS clusters_name ON clusters (label, name);
+CREATE TABLE IF NOT EXISTS relations (doc TEXT NOT NULL, n INTEGER NOT NULL, data TEXT NOT NULL, fact TEXT,
+    key TEXT, PRIMARY KEY (doc, n)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_fact ON relations (fact);
+CREATE TABLE IF NOT EXISTS events (doc TEXT NOT NULL, n INTEGER NOT NULL, data TEXT NOT NULL, fact TEXT,
+    key TEXT, PRIMARY KEY (doc, n)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_fact ON events (fact);
+"""
+_HEAD = ("id", "path", "format", "encoding", "script", "title", "url", "published", "source")
+
+
+def _dump(obj) -> str:
+    """A dataclass as a JSON array of its fields (tuples become arrays)."""
+    return json.dumps([getattr(obj, name) for name in obj.__slots__], ensure_ascii=False, separators=(",", ":"))
+
+
+def _tuples(values: list) -> tuple:
+    return tuple(tuple(_tuples(v)) if isinstance(v, list) else v for v in values)
+
+
+def _cluster(data: str) -> Cluster:
+    key, label, name, names, aliases, legal, first, eligible, confidences, sentences, orgs = json.loads(data)
+    return Cluster(key, label, name, tuple(names), tuple(aliases), legal, tuple(first), eligible, tuple(confidences),
+                   tuple(sentences), tuple(orgs))
+
+
+def _relation(data: str) -> ClaimedRelation:
+    return ClaimedRelation(*json.loads(data))
+
+
+def _event(data: str) -> ClaimedEvent:
+    kind, trigger, participants, sentence, confidence, date, quantities = json.loads(data)
+    return ClaimedEvent(kind, trigger, tuple(participants), sentence, confidence, date, tuple(quantities))
+
+
+class DocHead:
+    """A document's metadata as the ledger keeps it (what ``Lines.document_lines`` reads)."""
+
+    __slots__ = _HEAD
+
+    def __init__(self, values) -> None:
+        for name, value in zip(_HEAD, values):
+            setattr(self, name, value)
+
+
+def _bare(doc_id: str, index: int) -> tuple[str, int]:
+    return doc_id, index
+
+
+def _relation_fact(key) -> str:
+    """Relations that share subject, predicate and object share their direct triple, so they are
+    rewritten together: this is the unit of an update."""
+    return "\t".join(key[:3])
+
+
+class Ledger:
+    """One SQLite file. Writes happen in one transaction, committed by ``commit``."""
+
+    def __init__(self, path: str | Path, base: str, min_confidence: float = 0.0):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(str(self.path), isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL" if self.path.name != ":memory:" else "PRAGMA journal_mode=MEMORY")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("BEGIN")
+        except sqlite3.OperationalError:
+            raise  # cannot write (a full disk, say): the caller names the store
+        except sqlite3.DatabaseError as err:
+            raise KgError(f"the store's ledger is damaged: {err}", str(path)) from None
+        stored = dict(self.db.execute("SELECT key, value FROM meta"))
+        settings = {"version": VERSION, "base": base, "min_confidence": repr(float(min_confidence))}
+        if stored and stored.get("version") != VERSION:
+            raise KgError(f"store written by another version of kg (ledger {stored.get('version')})", str(path),
+                          hint="rebuild it with --replace")
+        for key in ("base", "min_confidence"):
+            if stored and stored.get(key) != settings[key]:
+                raise KgError(f"the store was built with {key.replace('_', '-')} {stored.get(key)}, not {settings[key]}",
+                              str(path), hint="use the same option, or rebuild with --replace")
+        if not stored:
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", settings.items())
+        self.lines = Lines(base)
+        self.min_confidence = float(min_confidence)
+        self.added: list[str] = []
+        self.removed: list[str] = []
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def __contains__(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def add(self, facts: DocFacts) -> bool:
+        """Record a document's facts; False (and nothing changes) if a document with its content is here."""
+        if facts.id in self:
+            return False
+        head = json.dumps([getattr(facts, k) for k in _HEAD], ensure_ascii=False)
+        quotes = json.dumps([(q.index, q.start, q.end, q.text) for q in facts.quotes], ensure_ascii=False)
+        self.db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (facts.id, facts.path, head, quotes))
+        self.db.executemany("INSERT INTO clusters VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                            [(facts.id, c.key, c.label, c.name, _names(c), _dump(c)) for c in facts.clusters])
+        self.db.executemany("INSERT INTO relations VALUES (?, ?, ?, NULL, NULL)",
+                            [(facts.id, n, _dump(r)) for n, r in enumerate(facts.relations)])
+        self.db.executemany("INSERT INTO events VALUES (?, ?, ?, NULL, NULL)",
+                            [(facts.id, n, _dump(e)) for n, e in enumerate(facts.events)])
+        self.added.append(facts.id)
+        return True
+
+    def find(self, ref: str) -> str:
+        """The id of the document ``ref`` names: its content hash (or a prefix of 8+ characters), its
+        IRI, or the path it was read from."""
+        ref = ref.strip()
+        tail = ref.rstrip("/").rsplit("/doc/", 1)[-1] if "/doc/" in ref else ref
+        rows = []
+        if len(tail) >= 8 and all(c in "0123456789abcdef" for c in tail.lower()):
+            rows = self.db.execute("SELECT id FROM docs WHERE id >= ? AND id < ? ORDER BY id",
+                                   (tail.lower(), tail.lower() + "g")).fetchall()
+        if not rows:
+            rows = self.db.execute("SELECT id FROM docs WHERE path = ? ORDER BY id", (ref,)).fetchall()
+        if not rows:
+            raise KgError("no such document in the store", ref, hint="give its content hash, IRI or path")
+        if len(rows) > 1:
+            raise KgError(f"{len(rows)} documents match; give more of the content hash", ref)
+        return rows[0][0]
+
+    def remove(self, doc_id: str) -> None:
+        """Mark a document for removal; its rows go in ``update``, once their old triples are known."""
+        if doc_id not in self.removed:
+            self.removed.append(doc_id)
+
+    # -- resolution and the triples it changes -------------------------------------------------
+
+    def _pages(self, query: str, columns: str, params: tuple = (), size: int = 20_000) -> Iterator[tuple]:
+        """The rows of ``query`` (which ends ``WHERE … AND``) in ``columns`` order, fetched a page at a
+        time by key, so no read stays open while rows are written."""
+        names = [c.strip() for c in columns.split(",")]
+        last = None
+        while True:
+            after = f"({columns}) > ({', '.join('?' * len(names))})" if last else "1"
+            rows = self.db.execute(f"{query} {after} ORDER BY {columns} LIMIT {size}", (*params, *(last or ()))).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][:len(names)]
+
+    def _changes(self) -> Iterator[tuple[str, str, str | None, str]]:
+        """(doc, key, stored id, new id) of every cluster whose entity id is not what resolution now
+        gives. Memory: one entry per distinct name, plus the persons of one name at a time."""
+        gone = set(self.removed)
+        assigner = IdAssigner()
+        things = "SELECT doc, key, label, name, names, entity FROM clusters WHERE label != 'Person' AND"
+        for doc, _, label, name, names, _ in self._pages(things, "doc, key"):
+            if doc not in gone:
+                assigner.add_names(doc, label, name, json.loads(names))
+        assigner.finish()
+        for doc, key, label, name, _, entity in self._pages(things, "doc, key"):
+            if doc not in gone and (new := assigner.name_id(label, name)) != entity:
+                yield doc, key, entity, new
+        people = "SELECT name, doc, key, entity, names FROM clusters WHERE label = 'Person' AND"
+        name, group, stored = None, [], {}
+        for row_name, doc, key, entity, orgs in [*self._pages(people, "name, doc, key"), (None, "", "", None, "")]:
+            if row_name != name and group:
+                for (d, k), new in person_ids(name, group).items():
+                    if new != stored[(d, k)]:
+                        yield d, k, stored[(d, k)], new
+                group, stored = [], {}
+            name = row_name
+            if row_name is not None and doc not in gone:
+                group.append((doc, key, tuple(json.loads(orgs))))
+                stored[(doc, key)] = entity
+
+    def update(self) -> tuple[set[str], set[str], bool]:
+        """Apply the documents added and removed since the last commit: returns the N-Triples lines
+        to delete from and to add to the graph, and whether the graph must instead be written whole
+        (a first build, or a confidence threshold, which can hide or show anything)."""
+        first = not self.db.execute("SELECT 1 FROM clusters WHERE entity IS NOT NULL LIMIT 1").fetchone()
+        if first or self.min_confidence > 0:
+            self._delete(self.removed)
+            changes = self._changes()
+            while chunk := list(islice(changes, 10_000)):
+                self._set_ids(chunk)
+            docs = [d for (d,) in self.db.execute("SELECT id FROM docs ORDER BY id")]
+            for i in range(0, len(docs), 500):
+                self._write_keys(self._rekey(docs[i:i + 500], {}))
+            return set(), set(), True
+        changed = list(self._changes())
+        touched_docs = sorted({doc for doc, *_ in changed} | set(self.removed))
+        entities = {e for _, _, old, new in changed for e in (old, new) if e}
+        entities |= {e for (e,) in self._rows("SELECT DISTINCT entity FROM clusters WHERE doc IN ({})", self.removed)}
+        overrides: dict[str, dict[str, str]] = {}
+        for doc, key, _, new in changed:
+            overrides.setdefault(doc, {})[key] = new
+        rekeyed = self._rekey(sorted(overrides), overrides)
+        relation_facts = self._facts("relations", touched_docs) | {f for f, *_ in rekeyed["relations"] if f}
+        event_facts = self._facts("events", touched_docs) | {f for f, *_ in rekeyed["events"] if f}
+        old = set(self._lines(entities, relation_facts, event_facts, self.removed))
+        self._set_ids(changed)
+        self._delete(self.removed)
+        self._write_keys(rekeyed)
+        new = set(self._lines(entities, relation_facts, event_facts, self.added))
+        return old - new, new - old, False
+
+    def _rows(self, query: str, values: list) -> Iterator[tuple]:
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            yield from self.db.execute(query.format(",".join("?" * len(chunk))), chunk)
+
+    def _facts(self, table: str, docs: list[str]) -> set[str]:
+        return {f for (f,) in self._rows(f"SELECT DISTINCT fact FROM {table} WHERE doc IN ({{}})", docs) if f}
+
+    def _rekey(self, docs: list[str], overrides: dict[str, dict[str, str]]) -> dict[str, list[tuple]]:
+        """The merged fact each claim of ``docs`` belongs to, under the stored ids updated by
+        ``overrides`` ({doc: {key: new id}}): ``{table: [(fact, key, doc, n), ...]}``."""
+        ids: dict[str, dict[str, str]] = {}
+        for doc, key, entity in self._rows("SELECT doc, key, entity FROM clusters WHERE doc IN ({})", docs):
+            ids.setdefault(doc, {})[key] = entity
+        for doc, new in overrides.items():
+            ids.setdefault(doc, {}).update(new)
+        out: dict[str, list[tuple]] = {"relations": [], "events": []}
+        for doc, n, data in self._rows("SELECT doc, n, data FROM relations WHERE doc IN ({})", docs):
+            key = relation_key(doc, _relation(data), lambda d, k: ids[d].get(k))
+            out["relations"].append((_relation_fact(key) if key else None, _json(key), doc, n))
+        for doc, n, data in self._rows("SELECT doc, n, data FROM events WHERE doc IN ({})", docs):
+            key = event_key(doc, _event(data), lambda d, k: ids[d].get(k))
+            out["events"].append((event_id(key) if key else None, _json(key), doc, n))
+        return out
+
+    def _set_ids(self, changed) -> None:
+        self.db.executemany("UPDATE clusters SET entity = ? WHERE doc = ? AND key = ?",
+                            [(new, doc, key) for doc, key, _, new in changed])
+
+    def _write_keys(self, rekeyed: dict[str, list[tuple]]) -> None:
+        for table, rows in rekeyed.items():
+            self.db.executemany(f"UPDATE {table} SET fact = ?, key = ? WHERE doc = ? AND n = ?", rows)
+
+    def _delete(self, docs: list[str]) -> None:
+        for table in ("docs", "clusters", "relations", "events"):
+            column = "id" if table == "docs" else "doc"
+            self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(d,) for d in docs])
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.added, self.removed = [], []
+        self.db.execute("BEGIN")
+
+    def close(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    # -- lines ----------------------------------------------------------------------------------
+
+    def _lines(self, entities: Iterable[str], relation_facts: Iterable[str], event_facts: Iterable[str],
+               docs: Iterable[str]) -> Iterator[str]:
+        """The lines of the given things, as the ledger holds them now."""
+        for eid in sorted(entities):
+            rows = self.db.execute("SELECT doc, data FROM clusters WHERE entity = ? ORDER BY doc, key", (eid,))
+            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows])
+        for fact in sorted(relation_facts):
+            rows = self.db.execute("SELECT key, doc, data FROM relations WHERE fact = ? ORDER BY doc, n", (fact,))
+            yield from self._relation_lines(list(rows))
+        for fact in sorted(event_facts):
+            rows = self.db.execute("SELECT key, doc, data FROM events WHERE fact = ? ORDER BY doc, n", (fact,))
+            yield from self._event_lines(list(rows))
+        for doc in sorted(docs):
+            row = self.db.execute("SELECT head, quotes FROM docs WHERE id = ?", (doc,)).fetchone()
+            if row:
+                yield from self._doc_lines(*row)
+
+    def all_lines(self) -> Iterator[str]:
+        """Every line of the graph, streamed thing by thing (unsorted, no duplicates)."""
+        for eid, rows in _groups(self.db.execute(
+                "SELECT entity, doc, data FROM clusters WHERE entity IS NOT NULL ORDER BY entity, doc, key")):
+            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows])
+        for _, rows in _groups(self.db.execute(
+                "SELECT fact, key, doc, data FROM relations WHERE fact IS NOT NULL ORDER BY fact, doc, n")):
+            yield from self._relation_lines(rows)
+        for _, rows in _groups(self.db.execute(
+                "SELECT fact, key, doc, data FROM events WHERE fact IS NOT NULL ORDER BY fact, doc, n")):
+            yield from self._event_lines(rows)
+        for head, quotes in self.db.execute("SELECT head, quotes FROM docs ORDER BY id"):
+            yield from self._doc_lines(head, quotes)
+
+    def _entity_lines(self, eid: str, members: list[tuple[str, Cluster]]) -> list[str]:
+        if not members:
+            return []
+        e = entity_of(eid, members, _bare)
+        if e.confidence < self.min_confidence:
+            return []
+        return self.lines.entity(e.id, e.type, e.name, e.aliases, e.confidence, e.evidence)
+
+    def _visible(self, eid: str) -> bool:
+        if self.min_confidence <= 0:
+            return True
+        rows = self.db.execute("SELECT doc, data FROM clusters WHERE entity = ?", (eid,))
+        members = [(doc, _cluster(data)) for doc, data in rows]
+        return bool(members) and entity_of(eid, members, _bare).confidence >= self.min_confidence
+
+    def _relation_lines(self, rows) -> list[str]:
+        """Lines of the relations of one subject, predicate and object (rows: key, doc, data)."""
+        by_key: dict[tuple, list] = {}
+        for key, doc, data in rows:
+            if key:
+                by_key.setdefault(_key(key), []).append((doc, _relation(data)))
+        out = []
+        for key in sorted(by_key, key=lambda k: (*k[:3], k[3] or "")):
+            rel = relation_of(key, by_key[key], _bare)
+            if rel.confidence >= self.min_confidence and self._visible(rel.subject) and self._visible(rel.object):
+                out += self.lines.relation(rel.subject, rel.predicate, rel.object, rel.role, rel.confidence,
+                                           rel.evidence)
+        return sorted(set(out))
+
+    def _event_lines(self, rows) -> list[str]:
+        by_key: dict[tuple, list] = {}
+        for key, doc, data in rows:
+            if key:
+                by_key.setdefault(_key(key), []).append((doc, _event(data)))
+        out = []
+        for key in sorted(by_key, key=repr):
+            ev = event_of(key, by_key[key], _bare)
+            if ev.confidence >= self.min_confidence and all(self._visible(p) for p in ev.participants):
+                out += self.lines.event(ev.id, ev.type, f"{ev.type} {ev.date or ''}".strip(), ev.trigger, ev.date,
+                                        ev.quantities, ev.participants, ev.confidence, ev.evidence)
+        return out
+
+    def _doc_lines(self, head: str, quotes: str) -> list[str]:
+        quotes = [tuple(q) for q in json.loads(quotes)]
+        return self.lines.document_lines(DocHead(json.loads(head)), quotes) if quotes else []
+
+    def entity_counts(self) -> dict[str, int]:
+        """Entities by type (before any confidence threshold)."""
+        rows = self.db.execute("SELECT label, count(DISTINCT entity) FROM clusters WHERE entity IS NOT NULL "
+                               "GROUP BY label ORDER BY label")
+        return dict(rows)
+
+    def fact_counts(self) -> tuple[int, int]:
+        """Distinct relations and events."""
+        relations = self.db.execute("SELECT count(DISTINCT key) FROM relations WHERE key IS NOT NULL").fetchone()[0]
+        events = self.db.execute("SELECT count(DISTINCT fact) FROM events WHERE fact IS NOT NULL").fetchone()[0]
+        return relations, events
+
+    def quotes(self, doc_id: str) -> tuple[Quote, ...]:
+        row = self.db.execute("SELECT quotes FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return tuple(Quote(*q) for q in json.loads(row[0])) if row else ()
+
+
+def _names(c: Cluster) -> str:
+    """What resolution reads of a cluster: the names joining it to others, or a person's organisations."""
+    return json.dumps(c.orgs if c.label == "Person" else c.names, ensure_ascii=False, separators=(",", ":"))
+
+
+def _groups(rows) -> Iterator[tuple[str, list]]:
+    """Consecutive rows with the same first column: (key, [rest of each row, ...])."""
+    key, group = None, []
+    for k, *rest in rows:
+        if k != key and group:
+            yield key, group
+            group = []
+        key = k
+        group.append(rest)
+    if group:
+        yield key, group
+
+
+def _json(key) -> str | None:
+    return None if key is None else json.dumps(key, ensure_ascii=False, separators=(",", ":"))
+
+
+def _key(text: str) -> tuple:
+    return _tuples(json.loads(text))
