@@ -94,8 +94,10 @@ class Ledger:
         self.path = Path(path)
         try:
             self.db = sqlite3.connect(str(self.path), isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL" if self.path.name != ":memory:" else "PRAGMA journal_mode=MEMORY")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            # No journal: a ledger is only written inside a store's next generation, which is thrown
+            # away whole if anything fails, and synced before it becomes current.
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
             self.db.executescript(_SCHEMA)
             self.db.execute("BEGIN")
         except sqlite3.OperationalError:
@@ -276,13 +278,12 @@ class Ledger:
 
     def commit(self) -> None:
         self.db.execute("COMMIT")
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.added, self.removed = [], []
         self.db.execute("BEGIN")
 
     def close(self) -> None:
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+        """Close without committing: with no journal, uncommitted writes may be partly on disk, so a
+        ledger closed this way is thrown away with its generation (as ``build_into`` does)."""
         self.db.close()
 
     # -- lines ----------------------------------------------------------------------------------
