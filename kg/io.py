@@ -67,9 +67,9 @@ def sorted_unique(lines: Iterable[str], chunk: int = 400_000) -> Iterator[str]:
         handles = [open(run, encoding="utf-8", newline="\n") for run in runs]
         try:
             previous = None
-            for line in heapq.merge(*handles):
-                if line != previous:
-                    yield line[:-1]
+            for line in heapq.merge(*((text[:-1] for text in handle) for handle in handles)):
+                if line != previous:  # compared without the newline, which would sort before a tab
+                    yield line
                     previous = line
         finally:
             for handle in handles:

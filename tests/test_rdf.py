@@ -99,3 +99,41 @@ def test_written_files_follow_the_umask_like_any_other_file(tmp_path):
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644 and out.read_bytes() == b"data"
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+_TERM = st.one_of(
+    st.builds(lambda s: f"<https://w3id.org/kg/id/{iri_safe(s)}>", _TEXT),
+    st.sampled_from([f"<{KG}Company>", f"<{KG}confidence>", "<http://www.w3.org/2000/01/rdf-schema#label>"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TERM, _TERM, st.one_of(_TERM, _TEXT)), max_size=25))
+def test_turtle_and_ntriples_written_from_lines_are_the_same_graph(tmp_path_factory, rows):
+    """The streaming writers (used for every build) escape any text and group by subject correctly."""
+    import pyoxigraph as ox
+
+    from kg.io import sorted_unique
+    from kg.rdf import _lit, write_lines
+
+    lines = [f"{s} {p} {o if o.startswith('<') else _lit(o)} ." for s, p, o in rows]
+    folder = tmp_path_factory.mktemp("lines")
+    graphs = []
+    for suffix in ("nt", "ttl", "jsonld"):
+        path = folder / f"g.{suffix}"
+        assert write_lines(sorted_unique(lines, chunk=7), path) == len(set(lines))
+        store = ox.Store()
+        store.load(path=str(path))
+        graphs.append({q.triple for q in store})
+    expected = {q.triple for q in ox.parse("\n".join(lines), format=ox.RdfFormat.N_TRIPLES)}
+    assert graphs == [expected] * 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)), max_size=6),
+                max_size=60), st.integers(1, 9))
+def test_sorting_in_runs_on_disk_equals_sorting_in_memory(lines, chunk):
+    from kg.io import sorted_unique
+
+    assert list(sorted_unique(lines, chunk=chunk)) == sorted(set(lines))
