@@ -231,11 +231,14 @@ class Ledger:
         rekeyed = self._rekey(sorted(overrides), overrides)
         relation_facts = self._facts("relations", touched_docs) | {f for f, *_ in rekeyed["relations"] if f}
         event_facts = self._facts("events", touched_docs) | {f for f, *_ in rekeyed["events"] if f}
-        old = set(self._lines(entities, relation_facts, event_facts, self.removed))
+        # Evidence links from documents the update does not touch are the same before and after: an
+        # entity or fact whose id changes has every one of its rows in a touched document.
+        only = set(touched_docs) | set(self.added)
+        old = set(self._lines(entities, relation_facts, event_facts, self.removed, only))
         self._set_ids(changed)
         self._delete(self.removed)
         self._write_keys(rekeyed)
-        new = set(self._lines(entities, relation_facts, event_facts, self.added))
+        new = set(self._lines(entities, relation_facts, event_facts, self.added, only))
         return old - new, new - old, False
 
     def _rows(self, query: str, values: list) -> Iterator[tuple]:
@@ -289,17 +292,17 @@ class Ledger:
     # -- lines ----------------------------------------------------------------------------------
 
     def _lines(self, entities: Iterable[str], relation_facts: Iterable[str], event_facts: Iterable[str],
-               docs: Iterable[str]) -> Iterator[str]:
+               docs: Iterable[str], only: set[str] | None = None) -> Iterator[str]:
         """The lines of the given things, as the ledger holds them now."""
         for eid in sorted(entities):
             rows = self.db.execute("SELECT doc, data FROM clusters WHERE entity = ? ORDER BY doc, key", (eid,))
-            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows])
+            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows], only)
         for fact in sorted(relation_facts):
             rows = self.db.execute("SELECT key, doc, data FROM relations WHERE fact = ? ORDER BY doc, n", (fact,))
-            yield from self._relation_lines(list(rows))
+            yield from self._relation_lines(list(rows), only)
         for fact in sorted(event_facts):
             rows = self.db.execute("SELECT key, doc, data FROM events WHERE fact = ? ORDER BY doc, n", (fact,))
-            yield from self._event_lines(list(rows))
+            yield from self._event_lines(list(rows), only)
         for doc in sorted(docs):
             row = self.db.execute("SELECT head, quotes FROM docs WHERE id = ?", (doc,)).fetchone()
             if row:
@@ -319,13 +322,13 @@ class Ledger:
         for head, quotes in self.db.execute("SELECT head, quotes FROM docs ORDER BY id"):
             yield from self._doc_lines(head, quotes)
 
-    def _entity_lines(self, eid: str, members: list[tuple[str, Cluster]]) -> list[str]:
+    def _entity_lines(self, eid: str, members: list[tuple[str, Cluster]], only: set[str] | None = None) -> list[str]:
         if not members:
             return []
         e = entity_of(eid, members, _bare)
         if e.confidence < self.min_confidence:
             return []
-        return self.lines.entity(e.id, e.type, e.name, e.aliases, e.confidence, e.evidence)
+        return self.lines.entity(e.id, e.type, e.name, e.aliases, e.confidence, _from(e.evidence, only))
 
     def _visible(self, eid: str) -> bool:
         if self.min_confidence <= 0:
@@ -334,7 +337,7 @@ class Ledger:
         members = [(doc, _cluster(data)) for doc, data in rows]
         return bool(members) and entity_of(eid, members, _bare).confidence >= self.min_confidence
 
-    def _relation_lines(self, rows) -> list[str]:
+    def _relation_lines(self, rows, only: set[str] | None = None) -> list[str]:
         """Lines of the relations of one subject, predicate and object (rows: key, doc, data)."""
         by_key: dict[tuple, list] = {}
         for key, doc, data in rows:
@@ -345,10 +348,10 @@ class Ledger:
             rel = relation_of(key, by_key[key], _bare)
             if rel.confidence >= self.min_confidence and self._visible(rel.subject) and self._visible(rel.object):
                 out += self.lines.relation(rel.subject, rel.predicate, rel.object, rel.role, rel.confidence,
-                                           rel.evidence)
+                                           _from(rel.evidence, only))
         return sorted(set(out))
 
-    def _event_lines(self, rows) -> list[str]:
+    def _event_lines(self, rows, only: set[str] | None = None) -> list[str]:
         by_key: dict[tuple, list] = {}
         for key, doc, data in rows:
             if key:
@@ -358,7 +361,7 @@ class Ledger:
             ev = event_of(key, by_key[key], _bare)
             if ev.confidence >= self.min_confidence and all(self._visible(p) for p in ev.participants):
                 out += self.lines.event(ev.id, ev.type, f"{ev.type} {ev.date or ''}".strip(), ev.trigger, ev.date,
-                                        ev.quantities, ev.participants, ev.confidence, ev.evidence)
+                                        ev.quantities, ev.participants, ev.confidence, _from(ev.evidence, only))
         return out
 
     def _doc_lines(self, head: str, quotes: str) -> list[str]:
@@ -380,6 +383,11 @@ class Ledger:
     def quotes(self, doc_id: str) -> tuple[Quote, ...]:
         row = self.db.execute("SELECT quotes FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return tuple(Quote(*q) for q in json.loads(row[0])) if row else ()
+
+
+def _from(evidence, only: set[str] | None):
+    """The evidence from the documents in ``only`` (all of it when ``only`` is None)."""
+    return evidence if only is None else [(doc, index) for doc, index in evidence if doc in only]
 
 
 def _names(c: Cluster) -> str:
