@@ -21,7 +21,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import KgError
-from .model import ClaimedEvent, ClaimedRelation, Cluster, DocFacts, Quote
+from .model import ClaimedEvent, ClaimedRelation, Cluster, DocFacts
 from .rdf import Lines
 from .resolve import IdAssigner, entity_of, event_id, event_key, event_of, person_ids, relation_key, relation_of
 
@@ -380,9 +380,6 @@ class Ledger:
         events = self.db.execute("SELECT count(DISTINCT fact) FROM events WHERE fact IS NOT NULL").fetchone()[0]
         return relations, events
 
-    def quotes(self, doc_id: str) -> tuple[Quote, ...]:
-        row = self.db.execute("SELECT quotes FROM docs WHERE id = ?", (doc_id,)).fetchone()
-        return tuple(Quote(*q) for q in json.loads(row[0])) if row else ()
 
 
 def _from(evidence, only: set[str] | None):
