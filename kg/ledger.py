@@ -9,7 +9,10 @@ set of documents in the ledger.
 
 Tables: ``docs`` (metadata and cited sentences), ``clusters`` (one row per thing per document, with
 its entity id), ``relations`` and ``events`` (one row per claim, with the key of the merged fact it
-belongs to). Rows are JSON arrays of the dataclass fields.
+belongs to). Rows are JSON arrays of the dataclass fields. ``names`` and ``links`` hold what the
+resolution of organisations and places reads, summed over documents (votes, first document, the
+names each name is joined to), so that an update re-resolves one row per distinct name rather than
+every cluster of every document.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from .model import ClaimedEvent, ClaimedRelation, Cluster, DocFacts
 from .rdf import Lines
 from .resolve import IdAssigner, entity_of, event_id, event_key, event_of, person_ids, relation_key, relation_of
 
-VERSION = "2"
+VERSION = "3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (id TEXT PRIMARY KEY, path TEXT NOT NULL, head TEXT NOT NULL, quotes TEXT NOT NULL);
@@ -39,6 +42,10 @@ CREATE INDEX IF NOT EXISTS relations_fact ON relations (fact);
 CREATE TABLE IF NOT EXISTS events (doc TEXT NOT NULL, n INTEGER NOT NULL, data TEXT NOT NULL, fact TEXT,
     key TEXT, PRIMARY KEY (doc, n)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_fact ON events (fact);
+CREATE TABLE IF NOT EXISTS names (label TEXT NOT NULL, name TEXT NOT NULL, votes INTEGER NOT NULL,
+    docs INTEGER NOT NULL, first TEXT NOT NULL, entity TEXT, PRIMARY KEY (label, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (label TEXT NOT NULL, name TEXT NOT NULL, other TEXT NOT NULL,
+    n INTEGER NOT NULL, PRIMARY KEY (label, name, other)) WITHOUT ROWID;
 """
 _HEAD = ("id", "path", "format", "encoding", "script", "title", "url", "published", "source")
 
@@ -88,16 +95,19 @@ def _relation_fact(key) -> str:
 
 
 class Ledger:
-    """One SQLite file. Writes happen in one transaction, committed by ``commit``."""
+    """One SQLite file. Writes happen in one transaction, committed by ``commit``.
 
-    def __init__(self, path: str | Path, base: str, min_confidence: float = 0.0):
+    A store's ledger is ``durable``: SQLite's rollback journal makes each commit all or nothing
+    whenever the process dies, and the commit is on disk when it returns. A ledger in a temporary
+    folder, thrown away after one build, needs neither."""
+
+    def __init__(self, path: str | Path, base: str, min_confidence: float = 0.0, durable: bool = False):
         self.path = Path(path)
         try:
             self.db = sqlite3.connect(str(self.path), isolation_level=None)
-            # No journal: a ledger is only written inside a store's next generation, which is thrown
-            # away whole if anything fails, and synced before it becomes current.
-            self.db.execute("PRAGMA journal_mode=OFF")
-            self.db.execute("PRAGMA synchronous=OFF")
+            if not durable:
+                self.db.execute("PRAGMA journal_mode=OFF")
+                self.db.execute("PRAGMA synchronous=OFF")
             self.db.executescript(_SCHEMA)
             self.db.execute("BEGIN")
         except sqlite3.OperationalError:
@@ -115,6 +125,9 @@ class Ledger:
                               str(path), hint="use the same option, or rebuild with --replace")
         if not stored:
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", settings.items())
+        self.committed = "generation" in stored  # an earlier build committed into this ledger
+        self.triples = int(stored.get("triples", 0))  # in the graph (kept up to date by writers)
+        self.counts = json.loads(stored.get("counts", '{"entities": {}, "relations": 0, "events": 0}'))
         self.lines = Lines(base)
         self.min_confidence = float(min_confidence)
         self.added: list[str] = []
@@ -137,6 +150,12 @@ class Ledger:
         self.db.execute("INSERT INTO docs VALUES (?, ?, ?, ?)", (facts.id, facts.path, head, quotes))
         self.db.executemany("INSERT INTO clusters VALUES (?, ?, ?, ?, NULL, ?, ?)",
                             [(facts.id, c.key, c.label, c.name, _names(c), _dump(c)) for c in facts.clusters])
+        votes, links = _tally((c.label, c.name, c.names) for c in facts.clusters if c.label != "Person")
+        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, 1, ?, NULL) ON CONFLICT (label, name) DO UPDATE "
+                            "SET votes = votes + excluded.votes, docs = docs + 1, first = min(first, excluded.first)",
+                            [(label, name, n, facts.id) for (label, name), n in votes.items()])
+        self.db.executemany("INSERT INTO links VALUES (?, ?, ?, ?) ON CONFLICT (label, name, other) DO UPDATE "
+                            "SET n = n + excluded.n", [(*link, n) for link, n in links.items()])
         self.db.executemany("INSERT INTO relations VALUES (?, ?, ?, NULL, NULL)",
                             [(facts.id, n, _dump(r)) for n, r in enumerate(facts.relations)])
         self.db.executemany("INSERT INTO events VALUES (?, ?, ?, NULL, NULL)",
@@ -181,47 +200,103 @@ class Ledger:
             yield from rows
             last = rows[-1][:len(names)]
 
-    def _changes(self) -> Iterator[tuple[str, str, str | None, str]]:
+    def _forget_names(self, docs: list[str]) -> None:
+        """Take the documents about to be removed out of ``names`` and ``links`` (their cluster rows
+        stay until the old lines have been made)."""
+        gone = set(docs)
+        votes: dict[tuple[str, str], int] = {}
+        counts: dict[tuple[str, str], int] = {}
+        links: dict[tuple[str, str, str], int] = {}
+        by_doc: dict[str, list] = {}
+        for doc, label, name, names in self._rows("SELECT doc, label, name, names FROM clusters "
+                                                  "WHERE label != 'Person' AND doc IN ({})", docs):
+            by_doc.setdefault(doc, []).append((label, name, json.loads(names)))
+        for rows in by_doc.values():
+            doc_votes, doc_links = _tally(rows)
+            for name, n in doc_votes.items():
+                votes[name] = votes.get(name, 0) + n
+                counts[name] = counts.get(name, 0) + 1
+            for link, n in doc_links.items():
+                links[link] = links.get(link, 0) + n
+        self.db.executemany("UPDATE names SET votes = votes - ?, docs = docs - ? WHERE label = ? AND name = ?",
+                            [(votes[name], counts[name], *name) for name in sorted(votes)])
+        self.db.executemany("UPDATE links SET n = n - ? WHERE label = ? AND name = ? AND other = ?",
+                            [(n, *link) for link, n in sorted(links.items())])
+        self.db.execute("DELETE FROM names WHERE votes <= 0")
+        self.db.execute("DELETE FROM links WHERE n <= 0")
+        for label, name in sorted(votes):
+            row = self.db.execute("SELECT first FROM names WHERE label = ? AND name = ?", (label, name)).fetchone()
+            if row and row[0] in gone:
+                rest = (d for (d,) in self.db.execute("SELECT doc FROM clusters WHERE label = ? AND name = ? "
+                                                      "ORDER BY doc", (label, name)) if d not in gone)
+                self.db.execute("UPDATE names SET first = ? WHERE label = ? AND name = ?", (next(rest), label, name))
+
+    def _changes(self, everything: bool) -> Iterator[tuple[str, str, str | None, str]]:
         """(doc, key, stored id, new id) of every cluster whose entity id is not what resolution now
-        gives. Memory: one entry per distinct name, plus the persons of one name at a time."""
+        gives: the clusters of the documents added, and of every name whose id moved. With
+        ``everything``, every cluster is looked at (a first build). Memory: one entry per distinct
+        name, plus the persons of one name at a time."""
         gone = set(self.removed)
         assigner = IdAssigner()
-        things = "SELECT doc, key, label, name, names, entity FROM clusters WHERE label != 'Person' AND"
-        for doc, _, label, name, names, _ in self._pages(things, "doc, key"):
-            if doc not in gone:
-                assigner.add_names(doc, label, name, json.loads(names))
+        for label, name, votes, docs, first in self._pages(
+                "SELECT label, name, votes, docs, first FROM names WHERE", "label, name"):
+            assigner.add_summary(label, name, votes, first, docs > 1)
+        for label, name, other in self._pages("SELECT label, name, other FROM links WHERE", "label, name, other"):
+            assigner.join(label, name, other)
         assigner.finish()
-        for doc, key, label, name, _, entity in self._pages(things, "doc, key"):
+        moved = []
+        for label, name, entity in self._pages("SELECT label, name, entity FROM names WHERE", "label, name"):
+            if (new := assigner.name_id(label, name)) != entity:
+                moved.append((new, label, name))
+        self.db.executemany("UPDATE names SET entity = ? WHERE label = ? AND name = ?", moved)
+        if everything:
+            things = self._pages("SELECT doc, key, label, name, entity FROM clusters WHERE label != 'Person' AND",
+                                 "doc, key")
+        else:
+            things = [row for new, label, name in moved for row in self.db.execute(
+                "SELECT doc, key, label, name, entity FROM clusters WHERE label = ? AND name = ?", (label, name))]
+            moved_names = {(label, name) for _, label, name in moved}
+            things += [row for row in self._rows("SELECT doc, key, label, name, entity FROM clusters "
+                                                 "WHERE label != 'Person' AND doc IN ({})", self.added)
+                       if (row[2], row[3]) not in moved_names]
+        for doc, key, label, name, entity in things:
             if doc not in gone and (new := assigner.name_id(label, name)) != entity:
                 yield doc, key, entity, new
-        people = "SELECT name, doc, key, entity, names FROM clusters WHERE label = 'Person' AND"
-        name, group, stored = None, [], {}
-        for row_name, doc, key, entity, orgs in [*self._pages(people, "name, doc, key"), (None, "", "", None, "")]:
-            if row_name != name and group:
-                for (d, k), new in person_ids(name, group).items():
-                    if new != stored[(d, k)]:
-                        yield d, k, stored[(d, k)], new
-                group, stored = [], {}
-            name = row_name
-            if row_name is not None and doc not in gone:
-                group.append((doc, key, tuple(json.loads(orgs))))
-                stored[(doc, key)] = entity
+        if everything:
+            people = [name for (name,) in self.db.execute(
+                "SELECT DISTINCT name FROM clusters WHERE label = 'Person' ORDER BY name")]
+        else:
+            people = sorted({name for (name,) in self._rows(
+                "SELECT DISTINCT name FROM clusters WHERE label = 'Person' AND doc IN ({})",
+                [*self.added, *self.removed])})
+        for name in people:
+            group, stored = [], {}
+            for doc, key, entity, orgs in self.db.execute(
+                    "SELECT doc, key, entity, names FROM clusters WHERE label = 'Person' AND name = ?", (name,)):
+                if doc not in gone:
+                    group.append((doc, key, tuple(json.loads(orgs))))
+                    stored[(doc, key)] = entity
+            for (doc, key), new in person_ids(name, group).items():
+                if new != stored[(doc, key)]:
+                    yield doc, key, stored[(doc, key)], new
 
     def update(self) -> tuple[set[str], set[str], bool]:
         """Apply the documents added and removed since the last commit: returns the N-Triples lines
         to delete from and to add to the graph, and whether the graph must instead be written whole
         (a first build, or a confidence threshold, which can hide or show anything)."""
         first = not self.db.execute("SELECT 1 FROM clusters WHERE entity IS NOT NULL LIMIT 1").fetchone()
+        self._forget_names(self.removed)
         if first or self.min_confidence > 0:
-            self._delete(self.removed)
-            changes = self._changes()
+            changes = self._changes(first)
             while chunk := list(islice(changes, 10_000)):
                 self._set_ids(chunk)
+            self._delete(self.removed)
             docs = [d for (d,) in self.db.execute("SELECT id FROM docs ORDER BY id")]
             for i in range(0, len(docs), 500):
                 self._write_keys(self._rekey(docs[i:i + 500], {}))
+            self.counts = self.recount()
             return set(), set(), True
-        changed = list(self._changes())
+        changed = list(self._changes(False))
         touched_docs = sorted({doc for doc, *_ in changed} | set(self.removed))
         entities = {e for _, _, old, new in changed for e in (old, new) if e}
         entities |= {e for (e,) in self._rows("SELECT DISTINCT entity FROM clusters WHERE doc IN ({})", self.removed)}
@@ -235,11 +310,41 @@ class Ledger:
         # entity or fact whose id changes has every one of its rows in a touched document.
         only = set(touched_docs) | set(self.added)
         old = set(self._lines(entities, relation_facts, event_facts, self.removed, only))
+        before = self._census(entities, relation_facts, event_facts)
         self._set_ids(changed)
         self._delete(self.removed)
         self._write_keys(rekeyed)
         new = set(self._lines(entities, relation_facts, event_facts, self.added, only))
+        after = self._census(entities, relation_facts, event_facts)
+        types = self.counts["entities"]
+        for label in set(before["entities"]) | set(after["entities"]):
+            types[label] = types.get(label, 0) + after["entities"].get(label, 0) - before["entities"].get(label, 0)
+            if not types[label]:
+                del types[label]
+        for kind in ("relations", "events"):
+            self.counts[kind] += after[kind] - before[kind]
         return old - new, new - old, False
+
+    def _census(self, entities: Iterable[str], relation_facts: Iterable[str], event_facts: Iterable[str]) -> dict:
+        """How many of the given things exist now (what ``counts`` holds, for these alone)."""
+        by_type: dict[str, int] = {}
+        for eid in entities:
+            row = self.db.execute("SELECT label FROM clusters WHERE entity = ? LIMIT 1", (eid,)).fetchone()
+            if row:
+                by_type[row[0]] = by_type.get(row[0], 0) + 1
+        relations = sum(self.db.execute("SELECT count(DISTINCT key) FROM relations WHERE fact = ?", (f,)).fetchone()[0]
+                        for f in relation_facts)
+        events = sum(bool(self.db.execute("SELECT 1 FROM events WHERE fact = ? LIMIT 1", (f,)).fetchone())
+                     for f in event_facts)
+        return {"entities": by_type, "relations": relations, "events": events}
+
+    def recount(self) -> dict:
+        """Entities by type (before any confidence threshold), distinct relations and events."""
+        by_type = dict(self.db.execute("SELECT label, count(DISTINCT entity) FROM clusters WHERE entity IS NOT NULL "
+                                       "GROUP BY label ORDER BY label"))
+        relations = self.db.execute("SELECT count(DISTINCT key) FROM relations WHERE key IS NOT NULL").fetchone()[0]
+        events = self.db.execute("SELECT count(DISTINCT fact) FROM events WHERE fact IS NOT NULL").fetchone()[0]
+        return {"entities": by_type, "relations": relations, "events": events}
 
     def _rows(self, query: str, values: list) -> Iterator[tuple]:
         for i in range(0, len(values), 500):
@@ -279,14 +384,20 @@ class Ledger:
             column = "id" if table == "docs" else "doc"
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(d,) for d in docs])
 
-    def commit(self) -> None:
+    def commit(self, generation: int = 0) -> None:
+        """Make this transaction's changes permanent, recording the store generation they belong to
+        and the graph's triple count."""
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [("generation", str(generation)), ("triples", str(self.triples)),
+                             ("counts", json.dumps(self.counts, ensure_ascii=False, sort_keys=True))])
         self.db.execute("COMMIT")
+        self.committed = True
         self.added, self.removed = [], []
         self.db.execute("BEGIN")
 
     def close(self) -> None:
-        """Close without committing: with no journal, uncommitted writes may be partly on disk, so a
-        ledger closed this way is thrown away with its generation (as ``build_into`` does)."""
+        """Close without committing: a durable ledger rolls back; any other may be left half written,
+        and is thrown away (``build_into`` keeps such ledgers in a temporary folder)."""
         self.db.close()
 
     # -- lines ----------------------------------------------------------------------------------
@@ -369,22 +480,30 @@ class Ledger:
         return self.lines.document_lines(DocHead(json.loads(head)), quotes) if quotes else []
 
     def entity_counts(self) -> dict[str, int]:
-        """Entities by type (before any confidence threshold)."""
-        rows = self.db.execute("SELECT label, count(DISTINCT entity) FROM clusters WHERE entity IS NOT NULL "
-                               "GROUP BY label ORDER BY label")
-        return dict(rows)
+        """Entities by type (before any confidence threshold), as of the last ``update``."""
+        return dict(sorted(self.counts["entities"].items()))
 
     def fact_counts(self) -> tuple[int, int]:
-        """Distinct relations and events."""
-        relations = self.db.execute("SELECT count(DISTINCT key) FROM relations WHERE key IS NOT NULL").fetchone()[0]
-        events = self.db.execute("SELECT count(DISTINCT fact) FROM events WHERE fact IS NOT NULL").fetchone()[0]
-        return relations, events
+        """Distinct relations and events, as of the last ``update``."""
+        return self.counts["relations"], self.counts["events"]
 
 
 
 def _from(evidence, only: set[str] | None):
     """The evidence from the documents in ``only`` (all of it when ``only`` is None)."""
     return evidence if only is None else [(doc, index) for doc, index in evidence if doc in only]
+
+
+def _tally(rows: Iterable[tuple[str, str, Iterable[str]]]) -> tuple[dict, dict]:
+    """One document's organisation and place clusters, (label, name, joined names), as ``names``
+    and ``links`` count them: {(label, name): clusters} and {(label, name, other): clusters}."""
+    votes: dict[tuple[str, str], int] = {}
+    links: dict[tuple[str, str, str], int] = {}
+    for label, name, names in rows:
+        votes[(label, name)] = votes.get((label, name), 0) + 1
+        for other in names:
+            links[(label, name, other)] = links.get((label, name, other), 0) + 1
+    return votes, links
 
 
 def _names(c: Cluster) -> str:

@@ -143,9 +143,10 @@ def build_into(paths: Iterable[str | Path] = (), *, output: str | Path | None = 
         if on_skip:
             on_skip(err)
 
-    with _workspace(store, replace) as folder, _ledger_errors(store):
-        ledger = _open_ledger(folder, store, base or DEFAULT_BASE, min_confidence)
-        try:
+    ledger = None
+    try:
+        with _workspace(store, replace) as gen, _ledger_errors(store):
+            ledger = _open_ledger(gen, store, base or DEFAULT_BASE, min_confidence)
             seen: set[str] = set()
 
             def new_articles():
@@ -166,15 +167,26 @@ def build_into(paths: Iterable[str | Path] = (), *, output: str | Path | None = 
             for ref in remove:
                 ledger.remove(ledger.find(ref))
                 summary.removed += 1
-            gone, new, whole = ledger.update()
-            summary.whole = whole
-            summary.lines_removed, summary.lines_added = len(gone), len(new)
-            _write(ledger, folder, store, output, gone, new, whole, summary)
-            ledger.commit()
+            if store is not None and not replace and not summary.added and not summary.removed \
+                    and ledger.committed and output is None:
+                gen.unchanged = True  # nothing new: the store stays as it is
+            else:
+                gone, new, whole = ledger.update()
+                summary.whole = whole
+                summary.lines_removed, summary.lines_added = len(gone), len(new)
+                ledger.triples = _write(ledger, gen.folder, store, output, gone, new, whole)
             summary.documents = len(ledger)
             summary.entities = ledger.entity_counts()
             summary.relations, summary.events = ledger.fact_counts()
-        finally:
+            summary.triples = ledger.triples
+
+            def commit(number: int) -> None:
+                with _ledger_errors(store):
+                    ledger.commit(number)
+
+            gen.commit = commit
+    finally:
+        if ledger is not None:
             ledger.close()
     summary.seconds = time.perf_counter() - started
     return summary
@@ -204,31 +216,33 @@ def _ledger_errors(store):
 
 @contextmanager
 def _workspace(store: str | Path | None, replace: bool):
-    """The folder the ledger and database are written in: the store's next generation, or a
-    temporary folder when only a file is written."""
+    """Where the ledger and database are written: the store's next generation, or a temporary
+    folder when only a file is written."""
+    from .store import LEDGER, Generation, new_generation
+
     if store is None:
         with tempfile.TemporaryDirectory(prefix="kg-build-") as folder:
-            yield Path(folder)
+            gen = Generation(Path(folder), 1, Path(folder) / LEDGER)
+            yield gen
+            if gen.commit is not None:
+                gen.commit(gen.number)
     else:
-        from .store import new_generation
-
-        with new_generation(store, replace) as folder:
-            yield folder
+        with new_generation(store, replace) as gen:
+            yield gen
 
 
-def _open_ledger(folder: Path, store, base: str, min_confidence: float):
+def _open_ledger(gen, store, base: str, min_confidence: float):
     from .ledger import Ledger
-    from .store import DATABASE, LEDGER
 
-    if store is not None and (folder / DATABASE).exists() and not (folder / LEDGER).exists():
+    if gen.ledger is None:
         raise KgError("this store was loaded from a graph file and has no ledger, so articles cannot be added",
                       str(store), hint="rebuild it from the articles with --replace")
-    return Ledger(folder / LEDGER, base, min_confidence)
+    return Ledger(gen.ledger, base, min_confidence, durable=store is not None)
 
 
-def _write(ledger, folder: Path, store, output, gone: set[str], new: set[str], whole: bool,
-           summary: BuildSummary) -> None:
-    """Patch or fill the store's database, then write the output file from the ledger."""
+def _write(ledger, folder: Path, store, output, gone: set[str], new: set[str], whole: bool) -> int:
+    """Patch or fill the store's database, then write the output file from the ledger; returns the
+    number of triples in the graph."""
     from .io import sorted_unique
     from .rdf import write_lines
 
@@ -249,10 +263,11 @@ def _write(ledger, folder: Path, store, output, gone: set[str], new: set[str], w
                     db.remove(quad)
                 db.extend(ox.parse("\n".join(sorted(new)), format=ox.RdfFormat.N_TRIPLES))
             db.flush()
-            summary.triples = len(db)
+            triples = len(db) if whole else ledger.triples - len(gone) + len(new)
         except OSError as err:
             raise KgError(f"cannot write store: {_first_line(err)}", str(store)) from None
         finally:
             del db
     if output is not None:
-        summary.triples = write_lines(sorted_unique(ledger.all_lines()), output)
+        triples = write_lines(sorted_unique(ledger.all_lines()), output)
+    return triples

@@ -152,6 +152,15 @@ class IdAssigner:
         else:
             self.add_names(doc_id, c.label, c.name, c.names)
 
+    def add_summary(self, label: str, name: str, votes: int, first_doc: str, several: bool) -> None:
+        """A name's totals over every cluster it names (what the ledger's ``names`` table holds): the
+        same as ``add_names`` for each of those clusters, joins apart (``join``)."""
+        self.canon[self._node(label, name)] = [votes, first_doc, several]
+
+    def join(self, label: str, name: str, other: str) -> None:
+        """``name`` and ``other`` are one thing (a cluster of one named the other)."""
+        self._join(self._node(label, name), self._node(label, other))
+
     def add_names(self, doc_id: str, label: str, name: str, names: Iterable[str]) -> None:
         """A cluster of an organisation or place: its name and the names that join it to others."""
         n = self._node(label, name)
@@ -204,7 +213,11 @@ class IdAssigner:
 
 def person_ids(name: str, group: list[tuple[str, str, tuple[str, ...]]]) -> dict[tuple[str, str], str]:
     """One person per name and shared organisation: a mention joins the first earlier cluster (in
-    document-id order) that shares an organisation with it; the name alone joins nothing."""
+    document-id order) that shares an organisation with it; the name alone joins nothing.
+
+    The person whose first document sorts first is ``person/NAME``; the others add a hash of their
+    first document. So an id stays put as documents are added, unless a new one sorts before the
+    person's first document (for a person named in k documents, about one chance in k+1)."""
     clusters: list[tuple[set[str], list[tuple[str, str]]]] = []
     for doc_id, key, orgs in sorted(group):
         home = next((c for c in clusters if orgs and c[0] & set(orgs)), None)
@@ -214,8 +227,8 @@ def person_ids(name: str, group: list[tuple[str, str, tuple[str, ...]]]) -> dict
             home[0].update(orgs)
             home[1].append((doc_id, key))
     out = {}
-    for _, members in clusters:
-        suffix = "" if len(clusters) == 1 else "~" + _short_hash("|".join(sorted(d for d, _ in members)))
+    for number, (_, members) in enumerate(clusters):
+        suffix = "~" + _short_hash(members[0][0]) if number else ""
         for member in members:
             out[member] = f"person/{name}{suffix}"
     return out

@@ -113,13 +113,14 @@ def test_adding_articles_to_a_store_equals_building_them_together(batches, one_g
 def test_an_article_seen_before_changes_nothing(tmp_path):
     store = tmp_path / "graph.store"
     kg("build", batch(tmp_path, "one"), "--store", store, "--quiet")
-    before = triples(store)
+    before, generation = triples(store), os.readlink(store / "current")
     again = tmp_path / "again"
     again.mkdir()
     shutil.copy(SAMPLE / "seed.txt", again / "renamed copy.txt")  # same content under another name
     done = kg("build", again, "--store", store)
     assert "0 documents added, 1 already there" in done.stderr
     assert triples(store) == before
+    assert os.readlink(store / "current") == generation  # nothing to write: no new generation
 
 
 def test_removing_a_document_takes_out_what_only_it_supported(tmp_path):
@@ -218,6 +219,45 @@ def test_twenty_random_kills_never_leave_a_broken_store(tmp_path):
     assert False in outcomes, "no kill landed before the update was committed: the test proved nothing"
 
 
+_DIE = """
+import os, sys
+import kg.ledger, kg.store
+from kg.pipeline import build_into
+
+def die(*args, **kwargs):
+    os._exit(9)  # as abrupt as SIGKILL: no cleanup, no rollback
+
+if sys.argv[1] == "before-commit":
+    kg.ledger.Ledger.commit = die
+else:
+    kg.store._make_current = die
+build_into([sys.argv[2]], store=sys.argv[3])
+"""
+
+
+@pytest.mark.parametrize("moment", ["before-commit", "after-commit"])
+def test_a_build_killed_either_side_of_the_ledger_commit_is_undone_or_finished(tmp_path, moment):
+    """The two moments a random kill rarely hits: the new generation is on disk and the ledger is
+    about to commit, or has committed and the link is not yet switched."""
+    one, two = batch(tmp_path, "one"), batch(tmp_path, "two")
+    reference, store = tmp_path / "ref.store", tmp_path / "killed.store"
+    for target in (reference, store):
+        kg("build", one, "--store", target, "--quiet")
+    before = triples(store)
+    kg("build", two, "--store", reference, "--quiet")
+    after = triples(reference)
+    died = subprocess.run([sys.executable, "-c", _DIE, moment, str(two), str(store)], capture_output=True, text=True)
+    assert died.returncode == 9, died.stderr
+    assert triples(store) == before  # readers still see the generation that was current
+    assert check_store(store).startswith("ok: ")  # finishes or undoes what the writer left
+    assert triples(store) == (before if moment == "before-commit" else after)
+    done = kg("build", two, "--store", store)  # the rerun
+    assert triples(store) == after
+    if moment == "after-commit":
+        assert "0 documents added, 4 already there" in done.stderr
+    assert sorted(p.name for p in store.glob("ledger-*")) == ["ledger-000001.sqlite"]
+
+
 def _in_namespace(script: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run a shell script in a private mount namespace (so it may mount a small filesystem)."""
     return subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script], cwd=cwd,
@@ -275,6 +315,19 @@ def _one_go() -> frozenset[str]:
     return frozenset(ledger.all_lines())
 
 
+def test_the_ledger_gives_the_graph_the_library_api_gives():
+    """``kg build`` resolves through the ledger's summed tables, ``kg.resolve`` in memory: same graph."""
+    from kg.extract import extract
+    from kg.graph import build_graph
+    from kg.pipeline import documents
+    from kg.rdf import graph_lines
+    from kg.resolve import resolve
+
+    paths = [p for name in ("one", "two", "three") for p in BATCHES[name]]
+    in_memory = graph_lines(build_graph(resolve(extract(d) for d in documents(paths))))
+    assert set(in_memory) == _one_go()
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_any_order_of_additions_and_removals_gives_the_same_graph(data):
@@ -293,6 +346,7 @@ def test_any_order_of_additions_and_removals_gives_the_same_graph(data):
         graph = set(ledger.all_lines()) if whole else (graph - gone) | new
         ledger.commit()
         assert graph == set(ledger.all_lines())
+        assert ledger.counts == ledger.recount()  # the summary's figures, kept up to date
 
     for start, end in zip([0, *cuts], [*cuts, len(facts)]):
         for i in order[start:end]:
