@@ -12,7 +12,9 @@ its entity id), ``relations`` and ``events`` (one row per claim, with the key of
 belongs to). Rows are JSON arrays of the dataclass fields. ``names`` and ``links`` hold what the
 resolution of organisations and places reads, summed over documents (votes, first document, the
 names each name is joined to), so that an update re-resolves one row per distinct name rather than
-every cluster of every document.
+every cluster of every document. ``entities`` holds each entity's totals (``EntityTotals``), so an
+update adds a new document's clusters to an entity named in thousands of documents without reading
+the others.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from pathlib import Path
 from .errors import KgError
 from .model import ClaimedEvent, ClaimedRelation, Cluster, DocFacts
 from .rdf import Lines
-from .resolve import IdAssigner, entity_of, event_id, event_key, event_of, person_ids, relation_key, relation_of
+from .resolve import (EntityTotals, IdAssigner, entity_of, entity_totals, event_id, event_key, event_of, person_ids,
+                      relation_key, relation_of)
 
 VERSION = "3"
 _SCHEMA = """
@@ -46,6 +49,7 @@ CREATE TABLE IF NOT EXISTS names (label TEXT NOT NULL, name TEXT NOT NULL, votes
     docs INTEGER NOT NULL, first TEXT NOT NULL, entity TEXT, PRIMARY KEY (label, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS links (label TEXT NOT NULL, name TEXT NOT NULL, other TEXT NOT NULL,
     n INTEGER NOT NULL, PRIMARY KEY (label, name, other)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entities (id TEXT PRIMARY KEY, totals TEXT NOT NULL) WITHOUT ROWID;
 """
 _HEAD = ("id", "path", "format", "encoding", "script", "title", "url", "published", "source")
 
@@ -295,6 +299,7 @@ class Ledger:
             for i in range(0, len(docs), 500):
                 self._write_keys(self._rekey(docs[i:i + 500], {}))
             self.counts = self.recount()
+            self.db.execute("DELETE FROM entities")  # summed again as the graph is written: all_lines(remember=True)
             return set(), set(), True
         changed = list(self._changes(False))
         touched_docs = sorted({doc for doc, *_ in changed} | set(self.removed))
@@ -308,13 +313,24 @@ class Ledger:
         event_facts = self._facts("events", touched_docs) | {f for f, *_ in rekeyed["events"] if f}
         # Evidence links from documents the update does not touch are the same before and after: an
         # entity or fact whose id changes has every one of its rows in a touched document.
-        only = set(touched_docs) | set(self.added)
-        old = set(self._lines(entities, relation_facts, event_facts, self.removed, only))
+        only = sorted(set(touched_docs) | set(self.added))
+        members = {(doc, key): (entity, _cluster(data)) for doc, key, entity, data in
+                   self._rows("SELECT doc, key, entity, data FROM clusters WHERE doc IN ({})", only)}
+        totals = {eid: self._totals(eid) for eid in sorted(entities)}
+        old = set(self._lines(relation_facts, event_facts, self.removed, set(only)))
+        old.update(self._totals_lines(totals, members, lambda doc, key, entity: entity))
         before = self._census(entities, relation_facts, event_facts)
         self._set_ids(changed)
         self._delete(self.removed)
         self._write_keys(rekeyed)
-        new = set(self._lines(entities, relation_facts, event_facts, self.added, only))
+        gone = set(self.removed)
+
+        def now(doc: str, key: str, entity: str | None) -> str | None:
+            return None if doc in gone else overrides.get(doc, {}).get(key, entity)
+
+        totals = self._new_totals(totals, members, now)
+        new = set(self._lines(relation_facts, event_facts, self.added, set(only)))
+        new.update(self._totals_lines(totals, members, now))
         after = self._census(entities, relation_facts, event_facts)
         types = self.counts["entities"]
         for label in set(before["entities"]) | set(after["entities"]):
@@ -324,6 +340,56 @@ class Ledger:
         for kind in ("relations", "events"):
             self.counts[kind] += after[kind] - before[kind]
         return old - new, new - old, False
+
+    def _totals(self, eid: str) -> EntityTotals | None:
+        """An entity's totals as stored, else summed from its rows (None: there is no such entity)."""
+        row = self.db.execute("SELECT totals FROM entities WHERE id = ?", (eid,)).fetchone()
+        if row:
+            return EntityTotals.from_json(json.loads(row[0]))
+        rows = self.db.execute("SELECT doc, data FROM clusters WHERE entity = ?", (eid,))
+        members = [(doc, _cluster(data)) for doc, data in rows]
+        return entity_totals(members) if members else None
+
+    def _new_totals(self, totals: dict[str, EntityTotals | None], members: dict, now) -> dict:
+        """The totals of the touched entities once the update's ids are set (``now`` gives a touched
+        cluster's new entity), stored: an entity that only gains clusters adds theirs to what it had;
+        one that lost any is summed again from all its rows."""
+        gains: dict[str, list] = {eid: [] for eid in totals}
+        lost = set()
+        for (doc, key), (entity, cluster) in members.items():
+            new = now(doc, key, entity)
+            if new != entity:
+                if entity in totals:
+                    lost.add(entity)
+                if new in gains:
+                    gains[new].append((doc, cluster))
+        out = {}
+        for eid, had in totals.items():
+            if eid in lost:
+                self.db.execute("DELETE FROM entities WHERE id = ?", (eid,))
+                out[eid] = self._totals(eid)
+            elif gains[eid]:
+                added = entity_totals(gains[eid])
+                out[eid] = had.merge(added) if had else added
+            else:
+                out[eid] = had
+        self.db.executemany("DELETE FROM entities WHERE id = ?", [(eid,) for eid, t in out.items() if t is None])
+        self.db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?)",
+                            [(eid, _json(t.to_json())) for eid, t in out.items() if t is not None])
+        return out
+
+    def _totals_lines(self, totals: dict[str, EntityTotals | None], members: dict, entity_of_member) -> Iterator[str]:
+        """The lines of the touched entities, with the evidence of the touched documents' clusters
+        (``entity_of_member`` gives a cluster's entity: before the update, or after it)."""
+        by_entity: dict[str, list] = {}
+        for (doc, key), (entity, cluster) in sorted(members.items()):
+            eid = entity_of_member(doc, key, entity)
+            if eid in totals:
+                by_entity.setdefault(eid, []).append((doc, cluster))
+        for eid, t in totals.items():
+            if t is not None:
+                e = entity_of(eid, by_entity.get(eid, []), _bare, t)
+                yield from self.lines.entity(e.id, e.type, e.name, e.aliases, e.confidence, e.evidence)
 
     def _census(self, entities: Iterable[str], relation_facts: Iterable[str], event_facts: Iterable[str]) -> dict:
         """How many of the given things exist now (what ``counts`` holds, for these alone)."""
@@ -402,12 +468,9 @@ class Ledger:
 
     # -- lines ----------------------------------------------------------------------------------
 
-    def _lines(self, entities: Iterable[str], relation_facts: Iterable[str], event_facts: Iterable[str],
-               docs: Iterable[str], only: set[str] | None = None) -> Iterator[str]:
-        """The lines of the given things, as the ledger holds them now."""
-        for eid in sorted(entities):
-            rows = self.db.execute("SELECT doc, data FROM clusters WHERE entity = ? ORDER BY doc, key", (eid,))
-            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows], only)
+    def _lines(self, relation_facts: Iterable[str], event_facts: Iterable[str], docs: Iterable[str],
+               only: set[str] | None = None) -> Iterator[str]:
+        """The lines of the given facts and documents, as the ledger holds them now."""
         for fact in sorted(relation_facts):
             rows = self.db.execute("SELECT key, doc, data FROM relations WHERE fact = ? ORDER BY doc, n", (fact,))
             yield from self._relation_lines(list(rows), only)
@@ -419,11 +482,18 @@ class Ledger:
             if row:
                 yield from self._doc_lines(*row)
 
-    def all_lines(self) -> Iterator[str]:
-        """Every line of the graph, streamed thing by thing (unsorted, no duplicates)."""
+    def all_lines(self, remember: bool = False) -> Iterator[str]:
+        """Every line of the graph, streamed thing by thing (unsorted, no duplicates). ``remember``
+        stores each entity's totals on the way, for the updates to come."""
+        totals: list[tuple[str, str]] = []
         for eid, rows in _groups(self.db.execute(
                 "SELECT entity, doc, data FROM clusters WHERE entity IS NOT NULL ORDER BY entity, doc, key")):
-            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows])
+            yield from self._entity_lines(eid, [(doc, _cluster(data)) for doc, data in rows],
+                                          totals if remember else None)
+            if len(totals) >= 10_000:
+                self.db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?)", totals)
+                totals.clear()
+        self.db.executemany("INSERT OR REPLACE INTO entities VALUES (?, ?)", totals)
         for _, rows in _groups(self.db.execute(
                 "SELECT fact, key, doc, data FROM relations WHERE fact IS NOT NULL ORDER BY fact, doc, n")):
             yield from self._relation_lines(rows)
@@ -433,13 +503,16 @@ class Ledger:
         for head, quotes in self.db.execute("SELECT head, quotes FROM docs ORDER BY id"):
             yield from self._doc_lines(head, quotes)
 
-    def _entity_lines(self, eid: str, members: list[tuple[str, Cluster]], only: set[str] | None = None) -> list[str]:
+    def _entity_lines(self, eid: str, members: list[tuple[str, Cluster]], remember: list | None = None) -> list[str]:
         if not members:
             return []
-        e = entity_of(eid, members, _bare)
+        totals = entity_totals(members)
+        if remember is not None:
+            remember.append((eid, _json(totals.to_json())))
+        e = entity_of(eid, members, _bare, totals)
         if e.confidence < self.min_confidence:
             return []
-        return self.lines.entity(e.id, e.type, e.name, e.aliases, e.confidence, _from(e.evidence, only))
+        return self.lines.entity(e.id, e.type, e.name, e.aliases, e.confidence, e.evidence)
 
     def _visible(self, eid: str) -> bool:
         if self.min_confidence <= 0:

@@ -255,7 +255,7 @@ def _write(ledger, folder: Path, store, output, gone: set[str], new: set[str], w
         try:
             if whole:
                 db.clear()
-                lines = ledger.all_lines()
+                lines = ledger.all_lines(remember=True)
                 while chunk := list(islice(lines, BULK_LOAD_LINES)):
                     db.bulk_load("\n".join(chunk), format=ox.RdfFormat.N_TRIPLES)
             else:

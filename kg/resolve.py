@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from .lexicons import lexicons
 from .model import (ClaimedEvent, ClaimedRelation, Cluster, DocFacts, Entity, Event, Evidence, Extraction, Mention,
@@ -219,13 +220,16 @@ def person_ids(name: str, group: list[tuple[str, str, tuple[str, ...]]]) -> dict
     first document. So an id stays put as documents are added, unless a new one sorts before the
     person's first document (for a person named in k documents, about one chance in k+1)."""
     clusters: list[tuple[set[str], list[tuple[str, str]]]] = []
+    first_with: dict[str, int] = {}  # organisation -> the first cluster that has it
     for doc_id, key, orgs in sorted(group):
-        home = next((c for c in clusters if orgs and c[0] & set(orgs)), None)
-        if home is None:
-            clusters.append((set(orgs), [(doc_id, key)]))
-        else:
-            home[0].update(orgs)
-            home[1].append((doc_id, key))
+        number = min((first_with[o] for o in orgs if o in first_with), default=None)
+        if number is None:
+            number = len(clusters)
+            clusters.append((set(), []))
+        clusters[number][0].update(orgs)
+        clusters[number][1].append((doc_id, key))
+        for o in orgs:
+            first_with[o] = min(first_with.get(o, number), number)
     out = {}
     for number, (_, members) in enumerate(clusters):
         suffix = "~" + _short_hash(members[0][0]) if number else ""
@@ -409,9 +413,20 @@ def _canonical(ms: list[Mention]) -> tuple[str, str]:
 def _noisy_or(values: Iterable[float]) -> float:
     """1 - prod(1 - v), capped at 0.99; the values are taken in sorted order so that the result does
     not depend on the order documents arrived in."""
+    counts: dict[float, int] = defaultdict(int)
+    for v in values:
+        counts[v] += 1
+    return _noisy_or_counts(sorted(counts.items()))
+
+
+def _noisy_or_counts(counts: Iterable[tuple[float, int]]) -> float:
+    """``_noisy_or`` of values given as sorted (value, count) pairs: the same products in the same order."""
     miss = 1.0
-    for v in sorted(values):
-        miss *= 1.0 - v
+    for v, n in counts:
+        for _ in range(n):
+            miss *= 1.0 - v
+            if miss == 0.0:
+                break
     return round(min(0.99, 1.0 - miss), 3)
 
 
@@ -419,27 +434,65 @@ EvidenceOf = Callable[[str, int], Evidence]
 IdOf = Callable[[str, str], "str | None"]
 
 
-def entity_name(members: list[tuple[str, Cluster]]) -> str:
-    """A company's longest full legal name if any document gives one, else the earliest-placed
-    mention fit to be a name (ties: the document with the smaller id)."""
-    legal = [c.legal for _, c in members if c.legal]
-    if legal:
-        return min(legal, key=lambda n: (-len(n), n))
-    fit = any(c.eligible for _, c in members)
-    firsts = [(c.first[0], c.first[1], doc_id, c.first[2], c.first[3]) for doc_id, c in members
-              if c.eligible or not fit]
-    return min(firsts)[4]
+@dataclass(frozen=True, slots=True)
+class EntityTotals:
+    """What an entity's name, aliases and confidence are made from, over all its clusters. Totals
+    merge: the totals of two sets of clusters give those of their union, so an update adds a new
+    document's clusters to an entity without reading the clusters it already has."""
+
+    legal: str | None  # the longest full legal name (ties: the first in code-point order)
+    fit: tuple | None  # (start, -length, doc id, order, name) of the earliest mention fit to be a name
+    first: tuple  # the same over every cluster, for an entity with no fit mention
+    aliases: frozenset[str]
+    confidences: tuple[tuple[float, int], ...]  # (value, how many mentions have it), by value
+
+    def name(self) -> str:
+        """A company's longest full legal name if any document gives one, else the earliest-placed
+        mention fit to be a name (ties: the document with the smaller id)."""
+        return self.legal or (self.fit or self.first)[4]
+
+    def merge(self, other: EntityTotals) -> EntityTotals:
+        legal = min((n for n in (self.legal, other.legal) if n), key=lambda n: (-len(n), n), default=None)
+        fits = [f for f in (self.fit, other.fit) if f]
+        counts = dict(self.confidences)
+        for value, n in other.confidences:
+            counts[value] = counts.get(value, 0) + n
+        return EntityTotals(legal, min(fits) if fits else None, min(self.first, other.first),
+                            self.aliases | other.aliases, tuple(sorted(counts.items())))
+
+    def to_json(self) -> list:
+        return [self.legal, self.fit, self.first, sorted(self.aliases), self.confidences]
+
+    @classmethod
+    def from_json(cls, data: list) -> EntityTotals:
+        legal, fit, first, aliases, confidences = data
+        return cls(legal, tuple(fit) if fit else None, tuple(first), frozenset(aliases),
+                   tuple((value, n) for value, n in confidences))
 
 
-def entity_of(eid: str, members: Iterable[tuple[str, Cluster]], evidence: EvidenceOf) -> Entity:
-    """One entity from its clusters in every document: name, aliases, confidence, evidence."""
+def entity_totals(members: Iterable[tuple[str, Cluster]]) -> EntityTotals:
     members = list(members)
-    name = entity_name(members)
-    aliases = {a for _, c in members for a in c.aliases}
-    aliases.discard(name)
+    legal = min((c.legal for _, c in members if c.legal), key=lambda n: (-len(n), n), default=None)
+    firsts = [((c.first[0], c.first[1], doc_id, c.first[2], c.first[3]), c.eligible) for doc_id, c in members]
+    fits = [f for f, eligible in firsts if eligible]
+    counts: dict[float, int] = defaultdict(int)
+    for _, c in members:
+        for value in c.confidences:
+            counts[value] += 1
+    return EntityTotals(legal, min(fits) if fits else None, min(f for f, _ in firsts),
+                        frozenset(a for _, c in members for a in c.aliases), tuple(sorted(counts.items())))
+
+
+def entity_of(eid: str, members: Iterable[tuple[str, Cluster]], evidence: EvidenceOf,
+              totals: EntityTotals | None = None) -> Entity:
+    """One entity from its clusters in every document: name, aliases, confidence, evidence (the
+    evidence of ``members`` only, when ``totals`` are given for all of them)."""
+    members = list(members)
+    totals = totals or entity_totals(members)
+    name = totals.name()
     ev = sorted({(doc_id, s) for doc_id, c in members for s in c.sentences})
-    return Entity(eid, _TYPES[eid.split("/", 1)[0]], name, tuple(sorted(aliases)),
-                  _noisy_or(v for _, c in members for v in c.confidences), tuple(evidence(d, s) for d, s in ev))
+    return Entity(eid, _TYPES[eid.split("/", 1)[0]], name, tuple(sorted(totals.aliases - {name})),
+                  _noisy_or_counts(totals.confidences), tuple(evidence(d, s) for d, s in ev))
 
 
 _TYPES = {t.lower(): t for t in ("Person", "Company", "PartyOrganization", "GovernmentOrganization",

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.model import Cluster
 from kg.pipeline import run
+from kg.resolve import EntityTotals, _noisy_or, entity_of, entity_totals
 
 
 def write(tmp_path, name, text):
@@ -106,3 +113,34 @@ def test_the_name_a_company_goes_by_joins_its_full_name(tmp_path):
     resolved = run([tmp_path])
     companies = [e for e in resolved.entities if e.type == "Company"]
     assert [(c.name, c.aliases) for c in companies] == [("郑州好柿多电子商务有限公司", ("好柿多",))]
+
+
+# -- entity totals: what an update adds to an entity without rereading its other documents ---------
+
+_names = st.text(alphabet="云和县石塘镇青禾农业有限公司党支部", min_size=1, max_size=8)
+_clusters = st.builds(
+    lambda name, aliases, legal, start, order, eligible, confidences: Cluster(
+        f"Company|{name}", "Company", name, (name,), tuple(sorted(aliases)), legal, (start, -len(name), order, name),
+        eligible, tuple(confidences), (start % 7,)),
+    _names, st.sets(_names, max_size=3), st.one_of(st.none(), _names.map(lambda n: n + "有限公司")),
+    st.integers(0, 500), st.integers(0, 20), st.booleans(),
+    st.lists(st.sampled_from([0.3, 0.55, 0.6, 0.7, 0.85, 0.9, 0.95]), min_size=1, max_size=4))
+_members = st.lists(st.tuples(st.sampled_from(["d1", "d2", "d3", "d4"]), _clusters), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_members, _members)
+def test_totals_of_two_sets_of_clusters_merge_into_the_totals_of_both(old, new):
+    merged = entity_totals(old).merge(entity_totals(new))
+    assert merged == entity_totals(old + new)
+    assert EntityTotals.from_json(json.loads(json.dumps(merged.to_json()))) == merged  # as the ledger stores it
+    both = entity_of("company/x", old + new, lambda d, s: (d, s))
+    assert entity_of("company/x", old + new, lambda d, s: (d, s), merged) == both
+
+
+@given(st.lists(st.floats(0.0, 1.0), max_size=30))
+def test_noisy_or_takes_the_values_in_sorted_order(values):
+    miss = 1.0
+    for v in sorted(values):
+        miss *= 1.0 - v
+    assert _noisy_or(values) == round(min(0.99, 1.0 - miss), 3)
